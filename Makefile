@@ -1,0 +1,59 @@
+# Microcred — `make run` to try it, `make test` for the whole suite.
+SHELL := /bin/bash
+export UV_PYTHON_DOWNLOADS := never
+UV := bin/uv
+PY := $(UV) run --frozen python
+MANAGE := $(PY) manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/microcred
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: run test lint format bench worker beat sync migrate demo services browsers clean
+
+.venv/.synced: pyproject.toml uv.lock .python-version
+	$(UV) sync --frozen
+	@touch $@
+
+sync: .venv/.synced
+
+migrate: sync
+	@mkdir -p var/mail
+	$(MANAGE) migrate --noinput
+
+demo: migrate
+	$(MANAGE) seed_demo
+
+## run: set up everything and serve on http://$(HOST):$(PORT) (SQLite, eager Celery)
+run: demo
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(MANAGE) runserver $(HOST):$(PORT)
+
+## test: lint, migrations check and the whole suite on PostgreSQL and Redis
+test: sync lint browsers
+	DJANGO_SETTINGS_MODULE=microcred.settings.test DATABASE_URL=$(TEST_DATABASE_URL) \
+		REDIS_URL=$(TEST_REDIS_URL) $(MANAGE) makemigrations --check --dry-run
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
+		$(UV) run --frozen pytest $(PYTEST_ARGS)
+
+browsers:
+	@test -d node_modules/axe-core || npm install --no-audit --no-fund --silent
+
+lint: sync
+	$(UV) run --frozen ruff check .
+	$(UV) run --frozen ruff format --check .
+
+format: sync
+	$(UV) run --frozen ruff format .
+	$(UV) run --frozen ruff check --fix .
+
+bench: sync
+	$(PY) -m bench
+
+worker: migrate
+	$(UV) run --frozen celery -A microcred worker -l info
+
+beat: migrate
+	$(UV) run --frozen celery -A microcred beat -l info
+
+clean:
+	rm -rf .venv var node_modules

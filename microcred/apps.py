@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class MicrocredConfig(AppConfig):
+    name = "microcred"
+    verbose_name = "Accounts and roles"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PlarConfig(AppConfig):
+    name = "plar"
+    verbose_name = "Plar"
