@@ -142,16 +142,29 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
-# E-mail: console plus a copy of every message under var/mail/ by default.
-EMAIL_BACKEND = env(
-    "EMAIL_BACKEND", default="microcred.mail.ConsoleAndFileEmailBackend"
-)
-EMAIL_FILE_PATH = env.path("EMAIL_FILE_PATH", default=VAR_DIR / "mail")
-EMAIL_HOST = env("EMAIL_HOST", default="localhost")
-EMAIL_PORT = env.int("EMAIL_PORT", default=25)
-EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
-EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
-EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+# E-mail (Django 6.1 MAILERS): the console plus a copy of every message
+# under var/mail/ by default; EMAIL_BACKEND=smtp sends through EMAIL_HOST.
+MAIL_DIR = env.path("EMAIL_FILE_PATH", default=VAR_DIR / "mail")
+if env("EMAIL_BACKEND", default="console") == "smtp":
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": env("EMAIL_HOST", default="localhost"),
+                "port": env.int("EMAIL_PORT", default=25),
+                "username": env("EMAIL_HOST_USER", default=""),
+                "password": env("EMAIL_HOST_PASSWORD", default=""),
+                "use_tls": env.bool("EMAIL_USE_TLS", default=False),
+            },
+        }
+    }
+else:
+    MAILERS = {
+        "default": {
+            "BACKEND": "microcred.mail.ConsoleAndFileEmailBackend",
+            "OPTIONS": {"file_path": str(MAIL_DIR)},
+        }
+    }
 DEFAULT_FROM_EMAIL = env(
     "DEFAULT_FROM_EMAIL", default="Microcred <no-reply@microcred.localhost>"
 )
