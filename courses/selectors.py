@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Sum
 
 from . import policies
 from .models import (
@@ -16,6 +16,7 @@ from .models import (
     Module,
     Offering,
     Pathway,
+    PathwayMembership,
     Testimonial,
 )
 
@@ -99,7 +100,12 @@ def course_detail(slug: str, *, now: dt.datetime) -> Microcredential:
             Prefetch(
                 "pathways",
                 queryset=Pathway.objects.filter(is_published=True).annotate(
-                    size=Count("microcredentials")
+                    size=Subquery(
+                        PathwayMembership.objects.filter(pathway=OuterRef("pk"))
+                        .values("pathway")
+                        .annotate(n=Count("pk"))
+                        .values("n")
+                    )
                 ),
             ),
         )

@@ -1,0 +1,20 @@
+// Keep a copy of what the learner types in this browser until the server has it,
+// so a lost connection or a closed tab never loses their words.
+(function () {
+  document.querySelectorAll("form[data-draft-key]").forEach(function (form) {
+    var key = "microcred:" + form.dataset.draftKey;
+    var area = form.querySelector("textarea");
+    if (!area || !window.localStorage) return;
+    var saved = localStorage.getItem(key);
+    if (saved !== null && saved !== area.value) {
+      area.value = saved;
+      var state = form.querySelector(".saved-state");
+      if (state) state.textContent = "Restored your unsaved text from this browser; saving…";
+      if (window.htmx) htmx.trigger(form, "submit");
+    }
+    area.addEventListener("input", function () { localStorage.setItem(key, area.value); });
+    form.addEventListener("htmx:afterRequest", function (event) {
+      if (event.detail.successful) localStorage.removeItem(key);
+    });
+  });
+})();
