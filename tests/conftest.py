@@ -1,6 +1,20 @@
+import uuid
+
 import pytest
 
 from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def isolated_cache(settings):
+    """Each test gets its own key space on the real Redis cache.
+
+    allauth keeps rate limits (e.g. one verification e-mail per address per few
+    minutes) in the cache; without this, tests would see each other's limits.
+    """
+    settings.CACHES = {
+        "default": settings.CACHES["default"] | {"KEY_PREFIX": uuid.uuid4().hex}
+    }
 
 
 @pytest.fixture

@@ -21,3 +21,5 @@ MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SECRET_KEY = "test-only-secret-key-not-used-anywhere-else-0123456789"  # noqa: S105
 DEBUG = False
+# Several suites may share one PostgreSQL server (a developer's machine, CI).
+DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME", default="test_microcred")}
