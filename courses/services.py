@@ -30,6 +30,10 @@ class RegistrationRefused(PolicyError):
     pass
 
 
+class AlreadyRegistered(RegistrationRefused):
+    pass
+
+
 def institution_tz() -> zoneinfo.ZoneInfo:
     return zoneinfo.ZoneInfo(settings.TIME_ZONE)
 
@@ -67,7 +71,9 @@ def enrolment_register(
     except Offering.DoesNotExist:
         raise RegistrationRefused("This offering does not exist.") from None
     course = offering.microcredential
-    learner_enrolments = Enrolment.objects.filter(learner=learner, microcredential=course)
+    learner_enrolments = Enrolment.objects.filter(
+        learner=learner, microcredential=course
+    )
     refusal = policies.registration_refusal(
         policies.RegistrationFacts(
             course_published=course.is_published,
@@ -76,18 +82,31 @@ def enrolment_register(
             registration_closes_at=offering.registration_closes_at,
             capacity=offering.capacity,
             active_enrolments=offering.enrolments.exclude(status="withdrawn").count(),
-            learner_has_active_enrolment=learner_enrolments.filter(status="active").exists(),
-            learner_has_completed=learner_enrolments.filter(status="completed").exists(),
+            learner_has_active_enrolment=learner_enrolments.filter(
+                status="active"
+            ).exists(),
+            learner_has_completed=learner_enrolments.filter(
+                status="completed"
+            ).exists(),
         ),
         now=now,
     )
     if refusal:
+        if learner_enrolments.filter(status="active").exists():
+            raise AlreadyRegistered(refusal)
         raise RegistrationRefused(refusal)
-    if offering.is_scheduled and offering.last_day and now > policies.end_of_day(
-        offering.last_day, institution_tz()
+    if (
+        offering.is_scheduled
+        and offering.last_day
+        and now > policies.end_of_day(offering.last_day, institution_tz())
     ):
         raise RegistrationRefused("This offering has already ended.")
     dates = enrolment_dates_for(offering, registered_at=now)
+    if offering.is_scheduled and now > dates.summative_due_at:
+        raise RegistrationRefused(
+            "The first attempt at the summative assessment in this offering is "
+            "already past due; choose a later offering."
+        )
     try:
         with transaction.atomic():
             enrolment = Enrolment.objects.create(
@@ -99,7 +118,7 @@ def enrolment_register(
                 ends_at=dates.ends_at,
             )
     except IntegrityError:
-        raise RegistrationRefused(
+        raise AlreadyRegistered(
             "You are already registered for this microcredential."
         ) from None
     from .tasks import send_registration_confirmation
@@ -120,6 +139,11 @@ def _learner_enrolment(*, learner, enrolment_id: int, lock: bool = False) -> Enr
         raise PolicyError("This enrolment does not exist.") from None
 
 
+def _require_active(enrolment: Enrolment) -> None:
+    if not enrolment.is_active:
+        raise PolicyError("This enrolment is no longer active; progress is read-only.")
+
+
 def _item_in_course(enrolment: Enrolment, item_id: int) -> ContentItem:
     try:
         return ContentItem.objects.select_related("module").get(
@@ -130,47 +154,64 @@ def _item_in_course(enrolment: Enrolment, item_id: int) -> ContentItem:
 
 
 @transaction.atomic
-def item_visit(*, learner, enrolment_id: int, item_id: int, now: dt.datetime | None = None) -> ItemProgress:
+def item_visit(
+    *, learner, enrolment_id: int, item_id: int, now: dt.datetime | None = None
+) -> ItemProgress:
     """Record that the learner opened an item ("continue where you left off")."""
     now = now or timezone.now()
     enrolment = _learner_enrolment(learner=learner, enrolment_id=enrolment_id)
     item = _item_in_course(enrolment, item_id)
+    if not enrolment.is_active:
+        # Read-only: show what was recorded, record nothing new.
+        existing = ItemProgress.objects.filter(enrolment=enrolment, item=item).first()
+        return existing or ItemProgress(
+            enrolment=enrolment, item=item, first_viewed_at=now
+        )
     progress, _created = ItemProgress.objects.get_or_create(
         enrolment=enrolment, item=item, defaults={"first_viewed_at": now}
     )
-    if enrolment.is_active:
-        Enrolment.objects.filter(pk=enrolment.pk).update(
-            last_item=item, last_activity_at=now
-        )
+    Enrolment.objects.filter(pk=enrolment.pk).update(
+        last_item=item, last_activity_at=now
+    )
     return progress
 
 
 @transaction.atomic
 def item_complete(
-    *, learner, enrolment_id: int, item_id: int, completed: bool = True,
+    *,
+    learner,
+    enrolment_id: int,
+    item_id: int,
+    completed: bool = True,
     now: dt.datetime | None = None,
 ) -> ItemProgress:
     now = now or timezone.now()
     enrolment = _learner_enrolment(learner=learner, enrolment_id=enrolment_id)
-    if not enrolment.is_active:
-        raise PolicyError("This enrolment is no longer active; progress is read-only.")
+    _require_active(enrolment)
     item = _item_in_course(enrolment, item_id)
     progress, _created = ItemProgress.objects.get_or_create(
         enrolment=enrolment, item=item, defaults={"first_viewed_at": now}
     )
     progress.completed_at = (progress.completed_at or now) if completed else None
     progress.save(update_fields=["completed_at"])
-    Enrolment.objects.filter(pk=enrolment.pk).update(last_item=item, last_activity_at=now)
+    Enrolment.objects.filter(pk=enrolment.pk).update(
+        last_item=item, last_activity_at=now
+    )
     return progress
 
 
 @transaction.atomic
 def scenario_choose(
-    *, learner, enrolment_id: int, item_id: int, choice_id: int,
+    *,
+    learner,
+    enrolment_id: int,
+    item_id: int,
+    choice_id: int,
     now: dt.datetime | None = None,
 ) -> ScenarioChoice:
     now = now or timezone.now()
     enrolment = _learner_enrolment(learner=learner, enrolment_id=enrolment_id)
+    _require_active(enrolment)
     item = _item_in_course(enrolment, item_id)
     try:
         choice = item.choices.get(pk=choice_id)
@@ -188,13 +229,16 @@ MAX_REFLECTION_LENGTH = 20_000
 
 
 @transaction.atomic
-def reflection_save(*, learner, enrolment_id: int, item_id: int, text: str) -> Reflection:
+def reflection_save(
+    *, learner, enrolment_id: int, item_id: int, text: str
+) -> Reflection:
     """Autosave a private reflection. Saving the same text twice is harmless."""
     if len(text) > MAX_REFLECTION_LENGTH:
         raise PolicyError(
             f"A reflection can be at most {MAX_REFLECTION_LENGTH:,} characters."
         )
     enrolment = _learner_enrolment(learner=learner, enrolment_id=enrolment_id)
+    _require_active(enrolment)
     item = _item_in_course(enrolment, item_id)
     if item.kind != "reflection":
         raise PolicyError("This item does not take a written answer.")
@@ -202,6 +246,13 @@ def reflection_save(*, learner, enrolment_id: int, item_id: int, text: str) -> R
         enrolment=enrolment, item=item, defaults={"text": text}
     )
     return reflection
+
+
+def _locked_enrolment(enrolment_id: int) -> Enrolment:
+    try:
+        return Enrolment.objects.select_for_update().get(pk=enrolment_id)
+    except Enrolment.DoesNotExist:
+        raise PolicyError("This enrolment does not exist.") from None
 
 
 @transaction.atomic
@@ -212,10 +263,12 @@ def enrolment_extend(
     reason = (reason or "").strip()
     if not reason:
         raise PolicyError("An extension needs a reason.")
-    enrolment = Enrolment.objects.select_for_update().get(pk=enrolment_id)
+    enrolment = _locked_enrolment(enrolment_id)
     if enrolment.status != Enrolment.Status.ACTIVE:
         raise PolicyError("Only an active enrolment can be extended.")
-    new = policies.extended_dates(enrolment.dates, extra_days=extra_days, tz=institution_tz())
+    new = policies.extended_dates(
+        enrolment.dates, extra_days=extra_days, tz=institution_tz()
+    )
     extension = Extension.objects.create(
         enrolment=enrolment,
         granted_by=actor,
@@ -247,17 +300,21 @@ def enrolment_extend(
 
 
 @transaction.atomic
-def enrolment_withdraw(*, actor, enrolment_id: int, reason: str, now: dt.datetime | None = None) -> Enrolment:
+def enrolment_withdraw(
+    *, actor, enrolment_id: int, reason: str, now: dt.datetime | None = None
+) -> Enrolment:
     reason = (reason or "").strip()
     if not reason:
         raise PolicyError("Withdrawing a learner needs a reason.")
-    enrolment = Enrolment.objects.select_for_update().get(pk=enrolment_id)
+    enrolment = _locked_enrolment(enrolment_id)
     if enrolment.status != Enrolment.Status.ACTIVE:
         raise PolicyError("Only an active enrolment can be withdrawn.")
     enrolment.status = Enrolment.Status.WITHDRAWN
     enrolment.withdrawn_at = now or timezone.now()
     enrolment.save(update_fields=["status", "withdrawn_at"])
-    audit_record(actor=actor, action="enrolment.withdraw", target=enrolment, reason=reason)
+    audit_record(
+        actor=actor, action="enrolment.withdraw", target=enrolment, reason=reason
+    )
     return enrolment
 
 

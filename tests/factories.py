@@ -39,14 +39,16 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def verified(self, create, extracted, **kwargs):
         """Give the user a verified primary e-mail, as allauth would."""
-        if not create or extracted is False:
+        if not create:
+            return
+        self.save()  # stores the password set by the post-generation call
+        if extracted is False:
             return
         from allauth.account.models import EmailAddress
 
         EmailAddress.objects.get_or_create(
             user=self, email=self.email, defaults={"verified": True, "primary": True}
         )
-        self.save()
 
 
 class StaffFactory(UserFactory):

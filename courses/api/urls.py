@@ -1,5 +1,24 @@
-from django.urls import path
+from django.urls import path, re_path
+
+from . import views
 
 app_name = "api"
 
-urlpatterns: list = []
+urlpatterns = [
+    path(
+        "microcredentials/",
+        views.CatalogListView.as_view(),
+        name="microcredential-list",
+    ),
+    path(
+        "microcredentials/<slug:slug>/",
+        views.CatalogDetailView.as_view(),
+        name="microcredential-detail",
+    ),
+    path("me/enrolments/", views.MyEnrolmentsView.as_view(), name="my-enrolments"),
+    path("enrolments/", views.RegistrationView.as_view(), name="enrolment-create"),
+    path("auth/token/", views.TokenObtainView.as_view(), name="token"),
+    # Last: any other address under /api/v1/ ending in a slash is a JSON 404
+    # (addresses without the slash are redirected to it by CommonMiddleware).
+    re_path(r"^(?:.*/)?$", views.NotFoundView.as_view(), name="not-found"),
+]
