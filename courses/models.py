@@ -50,7 +50,9 @@ class Microcredential(models.Model):
     title = models.CharField(max_length=200)
     summary = models.CharField(max_length=400)
     description = models.TextField(blank=True, help_text=_("Markdown."))
-    language = models.CharField(max_length=8, choices=Language, default=Language.ENGLISH)
+    language = models.CharField(
+        max_length=8, choices=Language, default=Language.ENGLISH
+    )
     level = models.CharField(max_length=16, choices=Level, default=Level.INTRODUCTORY)
     delivery_mode = models.CharField(
         max_length=16, choices=DeliveryMode, default=DeliveryMode.SELF_PACED
@@ -59,11 +61,15 @@ class Microcredential(models.Model):
         max_length=16, choices=CreditStatus, default=CreditStatus.NON_CREDIT
     )
     credit_value = models.DecimalField(
-        max_digits=5, decimal_places=2, null=True, blank=True,
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
         help_text=_("Credits awarded, for for-credit microcredentials only."),
     )
     credit_institution = models.CharField(
-        max_length=200, blank=True,
+        max_length=200,
+        blank=True,
         help_text=_("Institution granting the credit, for for-credit only."),
     )
     time_commitment_hours = models.PositiveSmallIntegerField(
@@ -86,8 +92,11 @@ class Microcredential(models.Model):
         blank=True, help_text=_("What the credential is worth, to whom.")
     )
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True,
-        on_delete=models.PROTECT, related_name="owned_courses",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="owned_courses",
     )
     instructors = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="teaching_courses"
@@ -421,7 +430,11 @@ class ItemProgress(models.Model):
     first_viewed_at = models.DateTimeField()
     completed_at = models.DateTimeField(null=True, blank=True)
     scenario_choice = models.ForeignKey(
-        ScenarioChoice, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        ScenarioChoice,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     class Meta:
@@ -447,7 +460,9 @@ class Reflection(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["enrolment", "item"], name="unique_reflection")
+            models.UniqueConstraint(
+                fields=["enrolment", "item"], name="unique_reflection"
+            )
         ]
 
     def __str__(self) -> str:
@@ -495,5 +510,3 @@ class Testimonial(models.Model):
 
     def __str__(self) -> str:
         return f"{self.author_name} on {self.microcredential.code}"
-
-

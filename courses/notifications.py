@@ -25,8 +25,11 @@ def enrolment_calendar(enrolment: Enrolment) -> bytes:
     course = enrolment.microcredential
     url = settings.SITE_URL + reverse("courses:dashboard")
     for key, when, summary in (
-        ("summative", enrolment.summative_due_at,
-         f"{course.title}: first attempt at the summative assessment due"),
+        (
+            "summative",
+            enrolment.summative_due_at,
+            f"{course.title}: first attempt at the summative assessment due",
+        ),
         ("end", enrolment.ends_at, f"{course.title}: microcredential ends"),
     ):
         event = Event()
@@ -74,9 +77,7 @@ def registration_confirmation_send(*, enrolment_id: int) -> bool:
             ).strip()
             text = render_to_string("courses/email/registration.txt", context)
             html = render_to_string("courses/email/registration.html", context)
-        message = EmailMultiAlternatives(
-            subject=subject, body=text, to=[learner.email]
-        )
+        message = EmailMultiAlternatives(subject=subject, body=text, to=[learner.email])
         message.attach_alternative(html, "text/html")
         message.attach(
             f"{enrolment.microcredential.code}-dates.ics",

@@ -37,13 +37,28 @@ class EnrolmentDates:
     ends_at: dt.datetime
 
 
+def _exists(moment: dt.datetime, tz: ZoneInfo) -> bool:
+    """Whether this wall-clock reading in ``tz`` really happens (is not in a gap)."""
+    back = moment.astimezone(dt.UTC).astimezone(tz)
+    return back.replace(tzinfo=None) == moment.replace(tzinfo=None)
+
+
 def end_of_day(day: dt.date, tz: ZoneInfo) -> dt.datetime:
     """The last second of ``day`` in ``tz``, as an aware datetime.
 
-    23:59:59 exists on every day in every zone we support (DST moves the
-    clocks in the small hours), so no fold or gap handling is needed.
+    Usually 23:59:59. Where the clocks go back at midnight (Santiago, Cairo,
+    Beirut...) 23:59:59 happens twice and the day ends at the second one; where
+    they jump forward at 23:00 straight into the next day (Nuuk), the day ends
+    one second before the jump.
     """
-    return dt.datetime.combine(day, END_OF_DAY, tzinfo=tz)
+    for fold in (1, 0):
+        candidate = dt.datetime.combine(day, END_OF_DAY.replace(fold=fold), tzinfo=tz)
+        if _exists(candidate, tz):
+            return candidate.astimezone(dt.UTC).astimezone(tz)
+    next_midnight = dt.datetime.combine(
+        day + dt.timedelta(days=1), dt.time(0), tzinfo=tz
+    )
+    return (next_midnight.astimezone(dt.UTC) - dt.timedelta(seconds=1)).astimezone(tz)
 
 
 def window_problems(rules: WindowRules) -> list[str]:
@@ -70,7 +85,9 @@ def window_problems(rules: WindowRules) -> list[str]:
     return problems
 
 
-def dates_for_end_day(last_day: dt.date, rules: WindowRules, tz: ZoneInfo) -> EnrolmentDates:
+def dates_for_end_day(
+    last_day: dt.date, rules: WindowRules, tz: ZoneInfo
+) -> EnrolmentDates:
     """Both dates, given the last day of the microcredential."""
     due_day = last_day - dt.timedelta(days=rules.reserved_days)
     return EnrolmentDates(

@@ -22,12 +22,10 @@ from .models import (
 
 
 def publish_facts(course: Microcredential) -> policies.PublishFacts:
-    videos = ContentItem.objects.filter(module__microcredential=course, kind=ItemKind.VIDEO)
-    missing = tuple(
-        item.title
-        for item in videos
-        if not item.has_text_alternative
+    videos = ContentItem.objects.filter(
+        module__microcredential=course, kind=ItemKind.VIDEO
     )
+    missing = tuple(item.title for item in videos if not item.has_text_alternative)
     return policies.PublishFacts(
         rules=course.window_rules,
         outcome_count=course.outcomes.count(),
@@ -118,7 +116,9 @@ def course_for_learning(course_id: int) -> Microcredential:
         Prefetch(
             "modules",
             queryset=Module.objects.order_by("position", "id").prefetch_related(
-                Prefetch("items", queryset=ContentItem.objects.order_by("position", "id"))
+                Prefetch(
+                    "items", queryset=ContentItem.objects.order_by("position", "id")
+                )
             ),
         ),
         "outcomes",
@@ -192,9 +192,7 @@ def learner_pathways(learner) -> list[PathwayStanding]:
         earned = sum(1 for m in members if statuses.get(m.pk) == "completed")
         in_progress = sum(1 for m in members if statuses.get(m.pk) == "active")
         earned, needed = policies.pathway_progress(required=needed, earned=earned)
-        standings.append(
-            PathwayStanding(pathway, earned, in_progress, needed, members)
-        )
+        standings.append(PathwayStanding(pathway, earned, in_progress, needed, members))
     return standings
 
 

@@ -260,7 +260,9 @@ def item(request: HttpRequest, enrolment_id: int, item_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def item_complete(request: HttpRequest, enrolment_id: int, item_id: int) -> HttpResponse:
+def item_complete(
+    request: HttpRequest, enrolment_id: int, item_id: int
+) -> HttpResponse:
     enrolment = _own_enrolment(request, enrolment_id)
     completed = request.POST.get("completed", "1") != "0"
     try:
@@ -351,7 +353,9 @@ def scenario_choose(
     if request.htmx:
         return render(request, "courses/_consequence.html", {"chosen": choice})
     return redirect(
-        reverse("courses:item", kwargs={"enrolment_id": enrolment.pk, "item_id": item_id})
+        reverse(
+            "courses:item", kwargs={"enrolment_id": enrolment.pk, "item_id": item_id}
+        )
         + "#consequence"
     )
 
@@ -362,7 +366,9 @@ def item_preview(request: HttpRequest, item_id: int) -> HttpResponse:
     """Staff see an item as a learner would, without an enrolment."""
     if not (is_instructor(request.user) or is_registrar(request.user)):
         raise PermissionDenied
-    current = get_object_or_404(ContentItem.objects.select_related("module"), pk=item_id)
+    current = get_object_or_404(
+        ContentItem.objects.select_related("module"), pk=item_id
+    )
     editable = Microcredential.objects.editable_by(request.user).filter(
         pk=current.module.microcredential_id
     )

@@ -4,6 +4,7 @@ import datetime as dt
 
 import factory
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from courses.models import (
     ContentItem,
@@ -57,7 +58,9 @@ class StaffFactory(UserFactory):
     @factory.post_generation
     def role(self, create, extracted, **kwargs):
         if create:
-            self.groups.add(Group.objects.get(name=(extracted or Role.INSTRUCTOR).value))
+            self.groups.add(
+                Group.objects.get(name=(extracted or Role.INSTRUCTOR).value)
+            )
 
 
 class MicrocredentialFactory(factory.django.DjangoModelFactory):
@@ -85,20 +88,31 @@ class MicrocredentialFactory(factory.django.DjangoModelFactory):
             return
         for n in (1, 2):
             LearningOutcome.objects.create(
-                microcredential=self, position=n, code=f"LO{n}",
+                microcredential=self,
+                position=n,
+                code=f"LO{n}",
                 text=f"Apply technique {n} to a workplace problem.",
             )
         for m in (1, 2):
             module = Module.objects.create(
-                microcredential=self, position=m, title=f"Module {m}", estimated_minutes=90
+                microcredential=self,
+                position=m,
+                title=f"Module {m}",
+                estimated_minutes=90,
             )
             ContentItem.objects.create(
-                module=module, position=1, kind=ItemKind.READING,
-                title=f"Reading {m}", body=f"# Reading {m}\n\nSome **text**.",
+                module=module,
+                position=1,
+                kind=ItemKind.READING,
+                title=f"Reading {m}",
+                body=f"# Reading {m}\n\nSome **text**.",
             )
             ContentItem.objects.create(
-                module=module, position=2, kind=ItemKind.REFLECTION,
-                title=f"Reflect {m}", body="What would you do differently?",
+                module=module,
+                position=2,
+                kind=ItemKind.REFLECTION,
+                title=f"Reflect {m}",
+                body="What would you do differently?",
             )
 
 
@@ -153,7 +167,9 @@ class OfferingFactory(factory.django.DjangoModelFactory):
 class ScheduledOfferingFactory(OfferingFactory):
     kind = Offering.Kind.SCHEDULED
     label = "Spring cohort"
-    starts_on = factory.LazyFunction(lambda: dt.date.today() + dt.timedelta(days=14))
+    starts_on = factory.LazyFunction(
+        lambda: timezone.localdate() + dt.timedelta(days=14)
+    )
 
 
 class PathwayFactory(factory.django.DjangoModelFactory):

@@ -19,7 +19,9 @@ def rich_text(source: str) -> SafeString:
 @register.simple_tag
 def days_until(deadline: dt.datetime) -> int:
     tz = timezone.get_current_timezone()
-    return policies.days_left(deadline, now=timezone.now(), tz=zoneinfo.ZoneInfo(str(tz)))
+    return policies.days_left(
+        deadline, now=timezone.now(), tz=zoneinfo.ZoneInfo(str(tz))
+    )
 
 
 @register.filter

@@ -4,7 +4,9 @@ from .base import *  # noqa: F403
 from .base import env
 
 DATABASES = {
-    "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/microcred")
+    "default": env.db(
+        "DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/microcred"
+    )
 }
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/15")
@@ -22,4 +24,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SECRET_KEY = "test-only-secret-key-not-used-anywhere-else-0123456789"  # noqa: S105
 DEBUG = False
 # Several suites may share one PostgreSQL server (a developer's machine, CI).
-DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME", default="test_microcred")}
+DATABASES["default"]["TEST"] = {
+    "NAME": env("TEST_DATABASE_NAME", default="test_microcred")
+}

@@ -37,7 +37,9 @@ def test_visitor_signs_up_registers_and_progress_moves(
     page.get_by_role("searchbox").fill("Data Literacy")
     page.get_by_role("button", name="Show results").click()
     page.get_by_role("link", name="Data Literacy for Decision Makers").click()
-    expect(page.get_by_text("You have 6 weeks from the day you register")).to_be_visible()
+    expect(
+        page.get_by_text("You have 6 weeks from the day you register")
+    ).to_be_visible()
     assert_accessible(page, "course page")
 
     page.get_by_role("button", name=re.compile("Register and start")).click()
@@ -49,7 +51,9 @@ def test_visitor_signs_up_registers_and_progress_moves(
     page.get_by_placeholder("Password", exact=True).fill("an-unusual-passphrase-42")
     page.get_by_placeholder("Password (again)").fill("an-unusual-passphrase-42")
     page.get_by_role("button", name="Sign Up").click()
-    expect(page.get_by_role("heading", name="Verify Your Email Address")).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="Verify Your Email Address")
+    ).to_be_visible()
 
     message = mailoutbox[-1]
     path = re.search(r"/accounts/confirm-email/[^/\s]+/", message.body).group(0)
@@ -58,12 +62,18 @@ def test_visitor_signs_up_registers_and_progress_moves(
 
     page.goto(live_server.url + published_course.get_absolute_url())
     page.get_by_role("button", name=re.compile("Register and start")).click()
-    expect(page.get_by_role("heading", name=re.compile("You are registered"))).to_be_visible()
-    expect(page.get_by_text("First attempt at the summative assessment due")).to_be_visible()
+    expect(
+        page.get_by_role("heading", name=re.compile("You are registered"))
+    ).to_be_visible()
+    expect(
+        page.get_by_text("First attempt at the summative assessment due")
+    ).to_be_visible()
     expect(page.get_by_text("Microcredential ends")).to_be_visible()
     expect(page.get_by_text("two attempts", exact=False).first).to_be_visible()
     enrolment = Enrolment.objects.get(learner__email="ada@example.org")
-    assert any("ada@example.org" in m.to for m in mailoutbox if "registered" in m.subject)
+    assert any(
+        "ada@example.org" in m.to for m in mailoutbox if "registered" in m.subject
+    )
 
     page.get_by_role("link", name="Start learning").click()
     page.get_by_role("link", name="Start the first item").click()
@@ -82,7 +92,9 @@ def test_visitor_signs_up_registers_and_progress_moves(
 
     page.get_by_role("link", name="My learning").click()
     expect(page.get_by_text("1 of 4 items complete (25%)")).to_be_visible()
-    expect(page.get_by_role("link", name=re.compile("Continue where you left off"))).to_be_visible()
+    expect(
+        page.get_by_role("link", name=re.compile("Continue where you left off"))
+    ).to_be_visible()
     expect(page.get_by_text("Certificate in Data Practice")).to_be_visible()
     assert_accessible(page, "dashboard")
     assert enrolment.item_progress.filter(completed_at__isnull=False).count() == 1

@@ -33,19 +33,29 @@ def enrolment(db):
     offering = factories.OfferingFactory(microcredential=course)
     module = course.modules.first()
     scenario = factories.ContentItemFactory(
-        module=module, kind="scenario", title="A tense meeting", position=3,
+        module=module,
+        kind="scenario",
+        title="A tense meeting",
+        position=3,
         body="Your colleague is interrupted for the third time.",
     )
     factories.ScenarioChoiceFactory(
         item=scenario, text="Say nothing", consequence="The pattern continues."
     )
     factories.ScenarioChoiceFactory(
-        item=scenario, text="Name it kindly", consequence="The meeting resets.",
-        feedback="Naming the pattern early keeps it small.", position=1,
+        item=scenario,
+        text="Name it kindly",
+        consequence="The meeting resets.",
+        feedback="Naming the pattern early keeps it small.",
+        position=1,
     )
     factories.ContentItemFactory(
-        module=module, kind="video", title="Why voice matters", position=4,
-        video_url="https://video.example.org/voice", transcript="People speak up when...",
+        module=module,
+        kind="video",
+        title="Why voice matters",
+        position=4,
+        video_url="https://video.example.org/voice",
+        transcript="People speak up when...",
     )
     return factories.enrol(learner, offering)
 
