@@ -224,6 +224,9 @@ def check_status_change(current: str, new: str) -> None:
         raise PolicyError(f"A course cannot go from {current} to {new}.")
 
 
+ALREADY_REGISTERED = "You are already registered for this microcredential."
+
+
 @dataclass(frozen=True)
 class RegistrationFacts:
     course_published: bool
@@ -243,7 +246,7 @@ def registration_refusal(facts: RegistrationFacts, *, now: dt.datetime) -> str |
     if facts.learner_has_completed:
         return "You have already completed this microcredential."
     if facts.learner_has_active_enrolment:
-        return "You are already registered for this microcredential."
+        return ALREADY_REGISTERED
     if not facts.offering_open:
         return "This offering is closed for registration."
     if facts.registration_opens_at and now < facts.registration_opens_at:

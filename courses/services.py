@@ -24,6 +24,7 @@ from .models import (
     ScenarioChoice,
 )
 from .policies import PolicyError
+from .tasks import send_registration_confirmation
 
 
 class RegistrationRefused(PolicyError):
@@ -92,7 +93,7 @@ def enrolment_register(
         now=now,
     )
     if refusal:
-        if learner_enrolments.filter(status="active").exists():
+        if refusal == policies.ALREADY_REGISTERED:
             raise AlreadyRegistered(refusal)
         raise RegistrationRefused(refusal)
     if (
@@ -118,13 +119,12 @@ def enrolment_register(
                 ends_at=dates.ends_at,
             )
     except IntegrityError:
-        raise AlreadyRegistered(
-            "You are already registered for this microcredential."
-        ) from None
-    from .tasks import send_registration_confirmation
-
+        raise AlreadyRegistered(policies.ALREADY_REGISTERED) from None
+    # robust: a mail outage must not turn a saved registration into an error
+    # page; confirmation_sent_at stays empty and the send can be retried.
     transaction.on_commit(
-        lambda: send_registration_confirmation.delay(enrolment_id=enrolment.pk)
+        lambda: send_registration_confirmation.delay(enrolment_id=enrolment.pk),
+        robust=True,
     )
     return enrolment
 
