@@ -1,17 +1,14 @@
 from django.conf import settings
 
-from .roles import is_instructor, is_registrar
+from .roles import is_staff_member
 
 
 def site(request) -> dict:
     user = getattr(request, "user", None)
+    signed_in = bool(user and user.is_authenticated)
     return {
         "INSTITUTION_NAME": settings.INSTITUTION_NAME,
         "SITE_URL": settings.SITE_URL,
-        "user_is_staff_role": bool(
-            user
-            and user.is_authenticated
-            and (user.is_staff or is_instructor(user) or is_registrar(user))
-        ),
-        "low_bandwidth": bool(user and user.is_authenticated and user.low_bandwidth),
+        "user_is_staff_role": signed_in and is_staff_member(user),
+        "low_bandwidth": signed_in and user.low_bandwidth,
     }

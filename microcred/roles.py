@@ -27,3 +27,13 @@ def is_registrar(user) -> bool:
 
 def is_admin(user) -> bool:
     return user_has_role(user, Role.ADMIN)
+
+
+STAFF_ROLE_NAMES = frozenset(role.value for role in Role)
+
+
+def is_staff_member(user) -> bool:
+    """May this person use the staff dashboard at all?"""
+    if not (user.is_authenticated and user.is_active and user.is_staff):
+        return False
+    return bool(user.is_superuser or user.role_names & STAFF_ROLE_NAMES)

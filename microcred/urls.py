@@ -6,10 +6,6 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from . import views
 
-admin.site.site_header = "Microcred staff dashboard"
-admin.site.site_title = "Microcred staff"
-admin.site.index_title = "Staff dashboard"
-
 urlpatterns = [
     path("", include("courses.urls")),
     path("accounts/profile/", views.profile, name="profile"),

@@ -35,7 +35,7 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 
 INSTALLED_APPS = [
     "microcred",
-    "django.contrib.admin",
+    "microcred.apps.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
