@@ -2,6 +2,8 @@
 
 from enum import StrEnum
 
+from django.apps import apps as global_apps
+
 
 class Role(StrEnum):
     INSTRUCTOR = "Instructor"
@@ -37,3 +39,66 @@ def is_staff_member(user) -> bool:
     if not (user.is_authenticated and user.is_active and user.is_staff):
         return False
     return bool(user.is_superuser or user.role_names & STAFF_ROLE_NAMES)
+
+
+# What each role may do in the staff dashboard: app label → model → actions.
+ROLE_PERMISSIONS = {
+    "Instructor": {
+        "courses": {
+            "microcredential": ["view", "change", "add"],
+            "learningoutcome": ["view", "change", "add", "delete"],
+            "module": ["view", "change", "add", "delete"],
+            "contentitem": ["view", "change", "add", "delete"],
+            "scenariochoice": ["view", "change", "add", "delete"],
+            "testimonial": ["view", "change", "add", "delete"],
+            "offering": ["view"],
+            "enrolment": ["view"],
+            "extension": ["view", "add"],
+            "pathway": ["view"],
+        },
+    },
+    "Registrar": {
+        "courses": {
+            "microcredential": ["view"],
+            "offering": ["view", "change", "add", "delete"],
+            "enrolment": ["view", "change"],
+            "extension": ["view", "add"],
+            "pathway": ["view", "change", "add", "delete"],
+            "pathwaymembership": ["view", "change", "add", "delete"],
+            "testimonial": ["view", "change"],
+        },
+        "microcred": {"auditentry": ["view"]},
+    },
+    "Administrator": {
+        "microcred": {"user": ["view", "change", "add"], "auditentry": ["view"]},
+        "auth": {"group": ["view", "change"]},
+    },
+}
+
+
+def ensure_role_groups(apps=global_apps) -> None:
+    """Create the role groups with their permissions; safe to run any time.
+
+    Called by the data migration (with historical models) and after a test
+    database flush; adding a permission here needs a migration that calls it.
+    """
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        if apps is not global_apps:
+            app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        if apps is not global_apps:
+            app_config.models_module = None
+    group_model = apps.get_model("auth", "Group")
+    permission_model = apps.get_model("auth", "Permission")
+    for role, per_app in ROLE_PERMISSIONS.items():
+        group, _created = group_model.objects.get_or_create(name=role)
+        for app_label, models in per_app.items():
+            for model, actions in models.items():
+                codenames = [f"{action}_{model}" for action in actions]
+                group.permissions.add(
+                    *permission_model.objects.filter(
+                        content_type__app_label=app_label, codename__in=codenames
+                    )
+                )

@@ -21,7 +21,7 @@ from courses.models import (
     Testimonial,
 )
 from microcred.models import User
-from microcred.roles import Role
+from microcred.roles import Role, ensure_role_groups
 
 PASSWORD = "correct-horse-battery-staple"  # noqa: S105
 
@@ -58,6 +58,7 @@ class StaffFactory(UserFactory):
     @factory.post_generation
     def role(self, create, extracted, **kwargs):
         if create:
+            ensure_role_groups()  # transactional tests flush the migration's groups
             self.groups.add(
                 Group.objects.get(name=(extracted or Role.INSTRUCTOR).value)
             )

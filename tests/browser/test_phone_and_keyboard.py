@@ -9,7 +9,7 @@ from tests import factories
 
 from .conftest import assert_accessible
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def sign_in(page, live_server, email: str) -> None:

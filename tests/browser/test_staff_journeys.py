@@ -14,7 +14,7 @@ from tests import factories
 
 from .conftest import assert_accessible
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def staff_sign_in(page, live_server, email: str) -> None:

@@ -494,7 +494,7 @@ def _race(*calls) -> list[str]:
     return sorted(outcomes)
 
 
-concurrent = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+concurrent = pytest.mark.django_db(transaction=True)
 
 
 @concurrent
