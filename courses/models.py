@@ -145,7 +145,9 @@ class Microcredential(models.Model):
 
     @property
     def window_in_words(self) -> str:
-        return policies.describe_window(self.completion_window_days)
+        from .rendering import window_in_words
+
+        return window_in_words(self.completion_window_days)
 
     @property
     def is_for_credit(self) -> bool:

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from icalendar import Alarm, Calendar, Event
 
 from .models import Enrolment
@@ -28,9 +29,14 @@ def enrolment_calendar(enrolment: Enrolment) -> bytes:
         (
             "summative",
             enrolment.summative_due_at,
-            f"{course.title}: first attempt at the summative assessment due",
+            _("%(title)s: first attempt at the summative assessment due")
+            % {"title": course.title},
         ),
-        ("end", enrolment.ends_at, f"{course.title}: microcredential ends"),
+        (
+            "end",
+            enrolment.ends_at,
+            _("%(title)s: microcredential ends") % {"title": course.title},
+        ),
     ):
         event = Event()
         event.add("uid", f"enrolment-{enrolment.pk}-{key}@microcred")
@@ -39,7 +45,7 @@ def enrolment_calendar(enrolment: Enrolment) -> bytes:
         event.add("dtend", when + dt.timedelta(seconds=1))
         event.add("summary", summary)
         event.add("url", url)
-        event.add("description", f"{summary}. Details: {url}")
+        event.add("description", f"{summary}. {url}")
         alarm = Alarm()
         alarm.add("action", "DISPLAY")
         alarm.add("description", summary)
@@ -77,11 +83,12 @@ def registration_confirmation_send(*, enrolment_id: int) -> bool:
             ).strip()
             text = render_to_string("courses/email/registration.txt", context)
             html = render_to_string("courses/email/registration.html", context)
+            calendar = enrolment_calendar(enrolment)
         message = EmailMultiAlternatives(subject=subject, body=text, to=[learner.email])
         message.attach_alternative(html, "text/html")
         message.attach(
             f"{enrolment.microcredential.code}-dates.ics",
-            enrolment_calendar(enrolment),
+            calendar,
             "text/calendar",
         )
         message.send()

@@ -9,6 +9,9 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 END_OF_DAY = dt.time(23, 59, 59)
 
 
@@ -137,9 +140,9 @@ def extended_dates(
     across a DST change.
     """
     if extra_days < 1:
-        raise PolicyError("An extension must add at least one day.")
+        raise PolicyError(_("An extension must add at least one day."))
     if extra_days > 365:
-        raise PolicyError("An extension cannot exceed 365 days.")
+        raise PolicyError(_("An extension cannot exceed 365 days."))
     delta = dt.timedelta(days=extra_days)
     return EnrolmentDates(
         summative_due_at=end_of_day(
@@ -154,13 +157,11 @@ def days_left(deadline: dt.datetime, *, now: dt.datetime, tz: ZoneInfo) -> int:
     return (deadline.astimezone(tz).date() - now.astimezone(tz).date()).days
 
 
-def describe_window(days: int) -> str:
-    """'6 weeks' for 42, '10 days' for 10: the window in plain words."""
-    if days % 7 == 0 and days >= 14:
-        return f"{days // 7} weeks"
-    if days == 7:
-        return "1 week"
-    return f"{days} days" if days != 1 else "1 day"
+def window_span(days: int) -> tuple[int, str]:
+    """(6, "weeks") for 42, (10, "days") for 10: how to say a window's length."""
+    if days % 7 == 0 and days >= 7:
+        return days // 7, "weeks"
+    return days, "days"
 
 
 @dataclass(frozen=True)
@@ -224,7 +225,9 @@ def check_status_change(current: str, new: str) -> None:
         raise PolicyError(f"A course cannot go from {current} to {new}.")
 
 
-ALREADY_REGISTERED = "You are already registered for this microcredential."
+ALREADY_REGISTERED = gettext_lazy(
+    "You are already registered for this microcredential."
+)
 
 
 @dataclass(frozen=True)
@@ -242,19 +245,19 @@ class RegistrationFacts:
 def registration_refusal(facts: RegistrationFacts, *, now: dt.datetime) -> str | None:
     """Why a learner may not register (None means they may)."""
     if not facts.course_published:
-        return "This microcredential is not open for registration."
+        return _("This microcredential is not open for registration.")
     if facts.learner_has_completed:
-        return "You have already completed this microcredential."
+        return _("You have already completed this microcredential.")
     if facts.learner_has_active_enrolment:
-        return ALREADY_REGISTERED
+        return str(ALREADY_REGISTERED)
     if not facts.offering_open:
-        return "This offering is closed for registration."
+        return _("This offering is closed for registration.")
     if facts.registration_opens_at and now < facts.registration_opens_at:
-        return "Registration for this offering has not opened yet."
+        return _("Registration for this offering has not opened yet.")
     if facts.registration_closes_at and now > facts.registration_closes_at:
-        return "Registration for this offering has closed."
+        return _("Registration for this offering has closed.")
     if facts.capacity is not None and facts.active_enrolments >= facts.capacity:
-        return "This offering is full."
+        return _("This offering is full.")
     return None
 
 

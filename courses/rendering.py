@@ -5,6 +5,9 @@ import re
 import markdown
 import nh3
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import ngettext
+
+from . import policies
 
 ALLOWED_TAGS = {
     "a",
@@ -81,3 +84,11 @@ def rich_text(source: str) -> SafeString:
         link_rel="noopener noreferrer nofollow",
     )
     return mark_safe(cleaned)  # noqa: S308 - sanitised by nh3 just above
+
+
+def window_in_words(days: int) -> str:
+    """'6 weeks' for 42, '10 days' for 10, in the active language."""
+    count, unit = policies.window_span(days)
+    if unit == "weeks":
+        return ngettext("%(count)d week", "%(count)d weeks", count) % {"count": count}
+    return ngettext("%(count)d day", "%(count)d days", count) % {"count": count}

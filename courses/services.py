@@ -8,6 +8,7 @@ import zoneinfo
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from microcred.audit import audit_record
 
@@ -70,7 +71,7 @@ def enrolment_register(
             .get(pk=offering_id)
         )
     except Offering.DoesNotExist:
-        raise RegistrationRefused("This offering does not exist.") from None
+        raise RegistrationRefused(_("This offering does not exist.")) from None
     course = offering.microcredential
     learner_enrolments = Enrolment.objects.filter(
         learner=learner, microcredential=course
@@ -93,7 +94,7 @@ def enrolment_register(
         now=now,
     )
     if refusal:
-        if refusal == policies.ALREADY_REGISTERED:
+        if refusal == str(policies.ALREADY_REGISTERED):
             raise AlreadyRegistered(refusal)
         raise RegistrationRefused(refusal)
     if (
@@ -101,12 +102,14 @@ def enrolment_register(
         and offering.last_day
         and now > policies.end_of_day(offering.last_day, institution_tz())
     ):
-        raise RegistrationRefused("This offering has already ended.")
+        raise RegistrationRefused(_("This offering has already ended."))
     dates = enrolment_dates_for(offering, registered_at=now)
     if offering.is_scheduled and now > dates.summative_due_at:
         raise RegistrationRefused(
-            "The first attempt at the summative assessment in this offering is "
-            "already past due; choose a later offering."
+            _(
+                "The first attempt at the summative assessment in this offering is "
+                "already past due; choose a later offering."
+            )
         )
     try:
         with transaction.atomic():
@@ -119,7 +122,7 @@ def enrolment_register(
                 ends_at=dates.ends_at,
             )
     except IntegrityError:
-        raise AlreadyRegistered(policies.ALREADY_REGISTERED) from None
+        raise AlreadyRegistered(str(policies.ALREADY_REGISTERED)) from None
     # robust: a mail outage must not turn a saved registration into an error
     # page; confirmation_sent_at stays empty and the send can be retried.
     transaction.on_commit(
@@ -136,12 +139,14 @@ def _learner_enrolment(*, learner, enrolment_id: int, lock: bool = False) -> Enr
     try:
         return queryset.get(pk=enrolment_id)
     except Enrolment.DoesNotExist:
-        raise PolicyError("This enrolment does not exist.") from None
+        raise PolicyError(_("This enrolment does not exist.")) from None
 
 
 def _require_active(enrolment: Enrolment) -> None:
     if not enrolment.is_active:
-        raise PolicyError("This enrolment is no longer active; progress is read-only.")
+        raise PolicyError(
+            _("This enrolment is no longer active; progress is read-only.")
+        )
 
 
 def _item_in_course(enrolment: Enrolment, item_id: int) -> ContentItem:
@@ -150,7 +155,7 @@ def _item_in_course(enrolment: Enrolment, item_id: int) -> ContentItem:
             pk=item_id, module__microcredential_id=enrolment.microcredential_id
         )
     except ContentItem.DoesNotExist:
-        raise PolicyError("This item is not part of the microcredential.") from None
+        raise PolicyError(_("This item is not part of the microcredential.")) from None
 
 
 @transaction.atomic
@@ -216,7 +221,7 @@ def scenario_choose(
     try:
         choice = item.choices.get(pk=choice_id)
     except ScenarioChoice.DoesNotExist:
-        raise PolicyError("That choice is not part of this scenario.") from None
+        raise PolicyError(_("That choice is not part of this scenario.")) from None
     progress, _created = ItemProgress.objects.get_or_create(
         enrolment=enrolment, item=item, defaults={"first_viewed_at": now}
     )
@@ -235,13 +240,14 @@ def reflection_save(
     """Autosave a private reflection. Saving the same text twice is harmless."""
     if len(text) > MAX_REFLECTION_LENGTH:
         raise PolicyError(
-            f"A reflection can be at most {MAX_REFLECTION_LENGTH:,} characters."
+            _("A reflection can be at most %(limit)s characters.")
+            % {"limit": f"{MAX_REFLECTION_LENGTH:,}"}
         )
     enrolment = _learner_enrolment(learner=learner, enrolment_id=enrolment_id)
     _require_active(enrolment)
     item = _item_in_course(enrolment, item_id)
     if item.kind != "reflection":
-        raise PolicyError("This item does not take a written answer.")
+        raise PolicyError(_("This item does not take a written answer."))
     reflection, _created = Reflection.objects.update_or_create(
         enrolment=enrolment, item=item, defaults={"text": text}
     )
@@ -252,7 +258,7 @@ def _locked_enrolment(enrolment_id: int) -> Enrolment:
     try:
         return Enrolment.objects.select_for_update().get(pk=enrolment_id)
     except Enrolment.DoesNotExist:
-        raise PolicyError("This enrolment does not exist.") from None
+        raise PolicyError(_("This enrolment does not exist.")) from None
 
 
 @transaction.atomic
@@ -262,10 +268,10 @@ def enrolment_extend(
     """Grant an accommodation: both dates move by ``extra_days``; audit-logged."""
     reason = (reason or "").strip()
     if not reason:
-        raise PolicyError("An extension needs a reason.")
+        raise PolicyError(_("An extension needs a reason."))
     enrolment = _locked_enrolment(enrolment_id)
     if enrolment.status != Enrolment.Status.ACTIVE:
-        raise PolicyError("Only an active enrolment can be extended.")
+        raise PolicyError(_("Only an active enrolment can be extended."))
     new = policies.extended_dates(
         enrolment.dates, extra_days=extra_days, tz=institution_tz()
     )
@@ -305,10 +311,10 @@ def enrolment_withdraw(
 ) -> Enrolment:
     reason = (reason or "").strip()
     if not reason:
-        raise PolicyError("Withdrawing a learner needs a reason.")
+        raise PolicyError(_("Withdrawing a learner needs a reason."))
     enrolment = _locked_enrolment(enrolment_id)
     if enrolment.status != Enrolment.Status.ACTIVE:
-        raise PolicyError("Only an active enrolment can be withdrawn.")
+        raise PolicyError(_("Only an active enrolment can be withdrawn."))
     enrolment.status = Enrolment.Status.WITHDRAWN
     enrolment.withdrawn_at = now or timezone.now()
     enrolment.save(update_fields=["status", "withdrawn_at"])

@@ -24,7 +24,6 @@ from courses.policies import (
     WindowRules,
     check_status_change,
     days_left,
-    describe_window,
     end_of_day,
     extended_dates,
     publish_decision,
@@ -33,6 +32,7 @@ from courses.policies import (
     scheduled_dates,
     window_problems,
 )
+from courses.rendering import window_in_words
 
 TORONTO = ZoneInfo("America/Toronto")
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -632,12 +632,12 @@ def test_days_left_on_registration_equals_the_window(registered_at, rules):
     ],
 )
 def test_describe_window_in_plain_words(window, words):
-    assert describe_window(window) == words
+    assert window_in_words(window) == words
 
 
 @given(st.integers(1, 1000))
 def test_describe_window_never_loses_days(window):
-    number, unit = describe_window(window).split()
+    number, unit = window_in_words(window).split()
     assert int(number) * (7 if unit.startswith("week") else 1) == window
     assert unit.endswith("s") is (int(number) != 1)
 
