@@ -145,7 +145,42 @@ def _date(value: Any) -> str:
 # --- Course content ---------------------------------------------------------
 
 
-class CourseContentInline(StaffRoleRequiredMixin, admin.TabularInline):
+class CourseScopedPermissions:
+    """View where the course is visible; add, change, delete where it is editable.
+
+    ``course_id_of`` names the course of an object (for an inline, of its parent).
+    """
+
+    def course_id_of(self, obj: Any) -> int | None:
+        return obj.pk
+
+    def _allows(self, ids: frozenset[int] | None, obj: Any) -> bool:
+        return obj is None or _in(ids, self.course_id_of(obj))
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_view_permission(request, obj) and self._allows(
+            visible_course_ids(request), obj
+        )
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return super().has_add_permission(request, *args) and self._allows(
+            editable_course_ids(request), args[0] if args else None
+        )
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_change_permission(request, obj) and self._allows(
+            editable_course_ids(request), obj
+        )
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_delete_permission(request, obj) and self._allows(
+            editable_course_ids(request), obj
+        )
+
+
+class CourseContentInline(
+    CourseScopedPermissions, StaffRoleRequiredMixin, admin.TabularInline
+):
     """An inline of a course's own content: editable only on editable courses.
 
     ``obj`` in the inline permission methods is the parent course.
@@ -153,26 +188,6 @@ class CourseContentInline(StaffRoleRequiredMixin, admin.TabularInline):
 
     extra = 0
     formset = LabelledInlineFormSet
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return super().has_view_permission(request, obj) and (
-            obj is None or _in(visible_course_ids(request), obj.pk)
-        )
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return super().has_add_permission(request, obj) and (
-            obj is None or _in(editable_course_ids(request), obj.pk)
-        )
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return super().has_change_permission(request, obj) and (
-            obj is None or _in(editable_course_ids(request), obj.pk)
-        )
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return super().has_delete_permission(request, obj) and (
-            obj is None or _in(editable_course_ids(request), obj.pk)
-        )
 
 
 class LearningOutcomeInline(CourseContentInline):
@@ -219,7 +234,9 @@ STATUS_ACTION_NAMES = {
 
 
 @admin.register(Microcredential)
-class MicrocredentialAdmin(StaffRoleRequiredMixin, admin.ModelAdmin):
+class MicrocredentialAdmin(
+    CourseScopedPermissions, StaffRoleRequiredMixin, admin.ModelAdmin
+):
     form = MicrocredentialForm
     change_form_template = "admin/courses/microcredential/change_form.html"
     list_display = (
@@ -300,21 +317,6 @@ class MicrocredentialAdmin(StaffRoleRequiredMixin, admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Microcredential]:
         return _restrict(super().get_queryset(request), visible_course_ids(request))
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return super().has_view_permission(request, obj) and (
-            obj is None or _in(visible_course_ids(request), obj.pk)
-        )
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return super().has_change_permission(request, obj) and (
-            obj is None or _in(editable_course_ids(request), obj.pk)
-        )
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return super().has_delete_permission(request, obj) and (
-            obj is None or _in(editable_course_ids(request), obj.pk)
-        )
 
     def formfield_for_foreignkey(
         self, db_field: ForeignKey, request: HttpRequest, **kwargs: Any
@@ -462,7 +464,9 @@ def _status_button_label(current: str, target: CourseStatus) -> str:
     }[target]
 
 
-class ScenarioChoiceInline(StaffRoleRequiredMixin, admin.StackedInline):
+class ScenarioChoiceInline(
+    CourseScopedPermissions, StaffRoleRequiredMixin, admin.StackedInline
+):
     model = ScenarioChoice
     extra = 0
     fields = (("position", "is_recommended"), "text", "consequence", "feedback")
@@ -473,31 +477,8 @@ class ScenarioChoiceInline(StaffRoleRequiredMixin, admin.StackedInline):
         kwargs.setdefault("widgets", {"consequence": small, "feedback": small})
         return super().get_formset(request, obj, **kwargs)
 
-    def _item_editable(self, request: HttpRequest, item: ContentItem | None) -> bool:
-        return item is None or _in(
-            editable_course_ids(request), item.module.microcredential_id
-        )
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return super().has_view_permission(request, obj) and (
-            obj is None
-            or _in(visible_course_ids(request), obj.module.microcredential_id)
-        )
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return super().has_add_permission(request, obj) and self._item_editable(
-            request, obj
-        )
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return super().has_change_permission(request, obj) and self._item_editable(
-            request, obj
-        )
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return super().has_delete_permission(request, obj) and self._item_editable(
-            request, obj
-        )
+    def course_id_of(self, obj: ContentItem) -> int:
+        return obj.module.microcredential_id
 
 
 class ModuleFilter(admin.SimpleListFilter):
@@ -524,7 +505,9 @@ class ModuleFilter(admin.SimpleListFilter):
 
 
 @admin.register(ContentItem)
-class ContentItemAdmin(StaffRoleRequiredMixin, admin.ModelAdmin):
+class ContentItemAdmin(
+    CourseScopedPermissions, StaffRoleRequiredMixin, admin.ModelAdmin
+):
     form = ContentItemForm
     change_form_template = "admin/courses/contentitem/change_form.html"
     list_display = (
@@ -597,23 +580,8 @@ class ContentItemAdmin(StaffRoleRequiredMixin, admin.ModelAdmin):
             "module__microcredential_id",
         )
 
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return super().has_view_permission(request, obj) and (
-            obj is None
-            or _in(visible_course_ids(request), obj.module.microcredential_id)
-        )
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return super().has_change_permission(request, obj) and (
-            obj is None
-            or _in(editable_course_ids(request), obj.module.microcredential_id)
-        )
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return super().has_delete_permission(request, obj) and (
-            obj is None
-            or _in(editable_course_ids(request), obj.module.microcredential_id)
-        )
+    def course_id_of(self, obj: ContentItem) -> int:
+        return obj.module.microcredential_id
 
     def formfield_for_foreignkey(
         self, db_field: ForeignKey, request: HttpRequest, **kwargs: Any
