@@ -89,13 +89,6 @@ def course_detail(slug: str, *, now: dt.datetime) -> Microcredential:
                 to_attr="approved_testimonials",
             ),
             Prefetch(
-                "offerings",
-                queryset=Offering.objects.open_for_registration(now=now).annotate(
-                    taken=Count("enrolments", filter=~Q(enrolments__status="withdrawn"))
-                ),
-                to_attr="open_offerings",
-            ),
-            Prefetch(
                 "pathways",
                 queryset=Pathway.objects.filter(is_published=True).annotate(
                     size=Subquery(
@@ -108,6 +101,17 @@ def course_detail(slug: str, *, now: dt.datetime) -> Microcredential:
             ),
         )
         .get(slug=slug)
+    )
+
+
+def open_offerings(course: Microcredential, *, now: dt.datetime) -> list[Offering]:
+    """Offerings open for registration now, with the seats already taken."""
+    return list(
+        Offering.objects.open_for_registration(now=now)
+        .filter(microcredential=course)
+        .select_related("microcredential")
+        .annotate(taken=Count("enrolments", filter=~Q(enrolments__status="withdrawn")))
+        .order_by("kind", "starts_on", "id")
     )
 
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from microcred.roles import is_instructor, is_registrar
 
-from . import notifications, selectors, services
+from . import caching, notifications, selectors, services
 from .models import (
     ContentItem,
     CreditStatus,
@@ -52,36 +56,74 @@ def _catalog_filters(request: HttpRequest) -> selectors.CatalogFilters:
     )
 
 
+def _catalog_results(filters: selectors.CatalogFilters, page_number: str) -> str:
+    def render() -> str:
+        paginator = Paginator(selectors.catalog_list(filters), CATALOG_PAGE_SIZE)
+        page = paginator.get_page(page_number)
+        query = urlencode({k: v for k, v in vars(filters).items() if v})
+        return render_to_string(
+            "courses/_catalog_results.html",
+            {"page": page, "courses": page.object_list, "query_string": query},
+        )
+
+    return caching.cached_fragment("catalog-results", (filters, page_number), render)
+
+
 @require_GET
 def catalog(request: HttpRequest) -> HttpResponse:
     filters = _catalog_filters(request)
-    paginator = Paginator(selectors.catalog_list(filters), CATALOG_PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {
-        "filters": filters,
-        "page": page,
-        "courses": page.object_list,
-        "query_string": query.urlencode(),
-        "languages": Language.choices,
-        "levels": Level.choices,
-        "credit_statuses": CreditStatus.choices,
-        "delivery_modes": DeliveryMode.choices,
-        "pathways": selectors.published_pathways(),
-        "any_filter": any(vars(filters).values()),
-    }
+    page_number = request.GET.get("page", "1")[:12]
+    results_html = _catalog_results(filters, page_number)
     if request.htmx:
-        return render(request, "courses/_catalog_results.html", context)
-    return render(request, "courses/catalog.html", context)
+        return HttpResponse(results_html)
+
+    def render_filters() -> str:
+        return render_to_string(
+            "courses/_catalog_filters.html",
+            {
+                "filters": filters,
+                "languages": Language.choices,
+                "levels": Level.choices,
+                "credit_statuses": CreditStatus.choices,
+                "delivery_modes": DeliveryMode.choices,
+                "pathways": selectors.published_pathways(),
+                "any_filter": any(vars(filters).values()),
+            },
+        )
+
+    return render(
+        request,
+        "courses/catalog.html",
+        {
+            "results_html": results_html,
+            "filters_html": caching.cached_fragment(
+                "catalog-filters", (filters,), render_filters
+            ),
+        },
+    )
 
 
 @require_GET
 def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    try:
-        course = selectors.course_detail(slug, now=timezone.now())
-    except Microcredential.DoesNotExist:
-        raise Http404(_("No published microcredential has that address.")) from None
+    course = get_object_or_404(Microcredential.objects.published(), slug=slug)
+    now = timezone.now()
+
+    def render_part(template: str) -> Callable[[], str]:
+        def render() -> str:
+            full = selectors.course_detail(slug, now=now)
+            modules = list(full.modules.all())
+            return render_to_string(
+                template,
+                {
+                    "course": full,
+                    "modules": modules,
+                    "total_minutes": sum(m.estimated_minutes for m in modules),
+                    "pathways": full.pathways.all(),
+                },
+            )
+
+        return render
+
     current = None
     if request.user.is_authenticated:
         current = (
@@ -90,13 +132,16 @@ def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
             .order_by("status")
             .first()
         )
-    modules = list(course.modules.all())
     context = {
         "course": course,
-        "modules": modules,
-        "total_minutes": sum(m.estimated_minutes for m in modules),
         "enrolment": current,
-        "pathways": course.pathways.all(),
+        "open_offerings": selectors.open_offerings(course, now=now),
+        "header_html": caching.cached_fragment(
+            "course-header", (course.pk,), render_part("courses/_course_header.html")
+        ),
+        "body_html": caching.cached_fragment(
+            "course-body", (course.pk,), render_part("courses/_course_body.html")
+        ),
     }
     return render(request, "courses/detail.html", context)
 

@@ -319,3 +319,43 @@ def test_scheduled_offering_dates_are_fixed(client, learner, course):
     enrolment = Enrolment.objects.get()
     toronto = zoneinfo.ZoneInfo("America/Toronto")
     assert enrolment.ends_at.astimezone(toronto).date() == dt.date(2031, 4, 13)
+
+
+def test_catalog_shows_a_change_at_once_despite_the_cache(client, course):
+    assert course.title in client.get(reverse("courses:catalog")).text
+    course.title = "Renamed Microcredential"
+    course.save()
+    newcomer = factories.MicrocredentialFactory(title="Just Published")
+    page = client.get(reverse("courses:catalog")).text
+    assert "Renamed Microcredential" in page
+    assert "Just Published" in page
+    newcomer.status = "retired"
+    newcomer.save()
+    assert "Just Published" not in client.get(reverse("courses:catalog")).text
+
+
+def test_course_page_shows_a_new_module_at_once_despite_the_cache(client, course):
+    client.get(course.get_absolute_url())
+    factories.ModuleFactory(microcredential=course, title="Brand-new module")
+    assert "Brand-new module" in client.get(course.get_absolute_url()).text
+
+
+def test_cached_pages_are_kept_per_language(client, course):
+    client.get(reverse("courses:catalog"))
+    client.post(reverse("set_language"), {"language": "fr", "next": "/"})
+    page = client.get(reverse("courses:catalog")).text
+    assert 'lang="fr"' in page
+    assert "Non-credit microcredential" not in page
+
+
+def test_seats_left_are_never_cached(client, course, learner):
+    offering = factories.OfferingFactory(microcredential=course, capacity=5)
+    assert "0 taken" in client.get(course.get_absolute_url()).text
+    factories.enrol(learner, offering)
+    assert "1 taken" in client.get(course.get_absolute_url()).text
+
+
+def test_warm_catalog_needs_few_queries(client, course, django_assert_max_num_queries):
+    client.get(reverse("courses:catalog"))
+    with django_assert_max_num_queries(2):
+        client.get(reverse("courses:catalog"))
