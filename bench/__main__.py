@@ -92,7 +92,8 @@ def configure_environment(database_url: str) -> dict[str, str]:
         "DJANGO_DEBUG": "false",
         "DATABASE_URL": database_url,
         "DB_CONN_MAX_AGE": "60",
-        "REDIS_URL": "",  # eager Celery, local-memory cache: nothing else to run
+        # The production path: the cache (and Celery's broker) on Redis.
+        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"),
         "LOG_LEVEL": "WARNING",
     }
     os.environ.update(values)
