@@ -1,8 +1,23 @@
 import uuid
 
 import pytest
+from django.utils import timezone, translation
 
 from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def default_language_and_time_zone():
+    """Start every test in English and the institution's zone.
+
+    Requests activate the signed-in person's language and time zone for the
+    thread (as Django's LocaleMiddleware does); a test must not inherit them.
+    """
+    translation.activate("en")
+    timezone.deactivate()
+    yield
+    translation.activate("en")
+    timezone.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -103,10 +103,12 @@ class CatalogDetailView(APIView):
         },
     )
     def get(self, request: Request, slug: str) -> Response:
+        now = timezone.now()
         try:
-            course = selectors.course_detail(slug, now=timezone.now())
+            course = selectors.course_detail(slug, now=now)
         except Microcredential.DoesNotExist:
             raise NotFound("No published microcredential has this address.") from None
+        course.open_offerings = selectors.open_offerings(course, now=now)
         serializer = MicrocredentialDetailSerializer(
             course, context={"request": request}
         )
