@@ -1,4 +1,8 @@
+import zoneinfo
+
 from django import forms
+from django.conf import settings
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
@@ -12,10 +16,25 @@ class SignupProfileForm(forms.Form):
         max_length=200,
         help_text=_("As it should be printed on your certificates."),
     )
+    # Filled in by the browser (static/js/timezone.js); anything unknown is
+    # ignored and the learner keeps the institution's zone.
+    time_zone = forms.CharField(
+        required=False,
+        max_length=64,
+        widget=forms.HiddenInput(attrs={"data-detect-time-zone": ""}),
+    )
 
     def signup(self, request, user) -> None:
         user.legal_name = self.cleaned_data["legal_name"].strip()
-        user.save(update_fields=["legal_name"])
+        detected = self.cleaned_data.get("time_zone", "")
+        if detected in zoneinfo.available_timezones():
+            user.time_zone = detected
+        else:
+            user.time_zone = settings.TIME_ZONE
+        user.preferred_language = (
+            get_language() if get_language() in dict(settings.LANGUAGES) else "en"
+        )
+        user.save(update_fields=["legal_name", "time_zone", "preferred_language"])
 
 
 class ProfileForm(forms.ModelForm):

@@ -92,3 +92,13 @@ def test_profile_refuses_an_unknown_time_zone_and_keeps_the_old_one(client, lear
 def test_profile_needs_sign_in(client):
     response = client.get(reverse("profile"))
     assert response.status_code == 302
+
+
+def test_signup_keeps_the_browsers_time_zone(client):
+    client.post(reverse("account_signup"), SIGNUP | {"time_zone": "Asia/Tokyo"})
+    assert User.objects.get(email=SIGNUP["email"]).time_zone == "Asia/Tokyo"
+
+
+def test_signup_ignores_an_unknown_time_zone(client):
+    client.post(reverse("account_signup"), SIGNUP | {"time_zone": "Nowhere/Land"})
+    assert User.objects.get(email=SIGNUP["email"]).time_zone == "America/Toronto"
