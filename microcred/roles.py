@@ -44,6 +44,17 @@ def is_staff_member(user) -> bool:
 # What each role may do in the staff dashboard: app label → model → actions.
 ROLE_PERMISSIONS = {
     "Instructor": {
+        "assessments": {
+            "assessment": ["view", "add", "change", "delete"],
+            "item": ["view", "add", "change", "delete"],
+            "option": ["view", "add", "change", "delete"],
+            "rubric": ["view", "add", "change", "delete"],
+            "criterion": ["view", "add", "change", "delete"],
+            "level": ["view", "add", "change", "delete"],
+            "attempt": ["view"],
+            "answer": ["view"],
+            "gradingevent": ["view"],
+        },
         "courses": {
             "microcredential": ["view", "change", "add"],
             "learningoutcome": ["view", "change", "add", "delete"],
@@ -58,6 +69,17 @@ ROLE_PERMISSIONS = {
         },
     },
     "Registrar": {
+        "assessments": {
+            "assessment": ["view"],
+            "item": ["view"],
+            "option": ["view"],
+            "rubric": ["view"],
+            "criterion": ["view"],
+            "level": ["view"],
+            "attempt": ["view"],
+            "answer": ["view"],
+            "gradingevent": ["view"],
+        },
         "courses": {
             "microcredential": ["view"],
             "offering": ["view", "change", "add", "delete"],
