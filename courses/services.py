@@ -351,3 +351,33 @@ def course_change_status(
         details={"from": previous, "to": new_status},
     )
     return decision
+
+
+@transaction.atomic
+def enrolment_complete(
+    *, enrolment_id: int, now: dt.datetime | None = None
+) -> Enrolment:
+    """Mark an enrolment completed (the learner passed the summative assessment).
+
+    The single hook for what follows a completion (the credentials issue adds
+    issuance here). Safe to call twice: an enrolment already completed is
+    returned unchanged; a withdrawn one is refused.
+    """
+    enrolment = _locked_enrolment(enrolment_id)
+    if enrolment.status == Enrolment.Status.COMPLETED:
+        return enrolment
+    if enrolment.status != Enrolment.Status.ACTIVE:
+        raise PolicyError(_("Only an active enrolment can be completed."))
+    enrolment.status = Enrolment.Status.COMPLETED
+    enrolment.completed_at = now or timezone.now()
+    enrolment.save(update_fields=["status", "completed_at"])
+    audit_record(
+        actor=None,
+        action="enrolment.complete",
+        target=enrolment,
+        details={
+            "route": enrolment.route,
+            "completed_at": enrolment.completed_at.isoformat(),
+        },
+    )
+    return enrolment

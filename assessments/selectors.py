@@ -1,0 +1,376 @@
+"""Reads about assessments and attempts, with their joins made explicit.
+
+The services and the views share these: the answer keys handed to the pure
+grading functions, where a learner stands with the summative assessment, an
+attempt's result, and the instructors' grading queue.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from courses.models import Enrolment, LearningOutcome, Microcredential
+from microcred.roles import is_registrar
+
+from . import grading, policies
+from .models import (
+    Answer,
+    Assessment,
+    AssessmentKind,
+    Attempt,
+    CriterionGrade,
+    ExtraAttempt,
+    GradingEvent,
+    Item,
+    ItemKind,
+)
+
+GRADED_STATUSES = frozenset({Attempt.Status.GRADED, Attempt.Status.RELEASED})
+
+
+# --- who may grade ----------------------------------------------------------------
+def teaches(user, course: Microcredential) -> bool:
+    """The course's owner, one of its instructors, or a superuser."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser or course.owner_id == user.pk:
+        return True
+    return course.instructors.filter(pk=user.pk).exists()
+
+
+def courses_taught(user) -> QuerySet[Microcredential]:
+    return Microcredential.objects.filter(Q(owner=user) | Q(instructors=user))
+
+
+# --- the items of an attempt ------------------------------------------------------
+def items_with_keys() -> QuerySet[Item]:
+    """Items with everything grading needs, in two or three queries for any count."""
+    return Item.objects.select_related("rubric").prefetch_related(
+        "options", "outcomes", "rubric__criteria__outcome", "rubric__criteria__levels"
+    )
+
+
+def attempt_items(attempt: Attempt) -> list[Item]:
+    """The attempt's items in the attempt's order (its drawn set)."""
+    by_id = {
+        item.pk: item for item in items_with_keys().filter(pk__in=attempt.item_ids)
+    }
+    return [by_id[item_id] for item_id in attempt.item_ids if item_id in by_id]
+
+
+def item_outcomes(item: Item) -> list[LearningOutcome]:
+    """The outcomes an item assesses: its own, and for a project its criteria's."""
+    outcomes = {outcome.pk: outcome for outcome in item.outcomes.all()}
+    if item.is_manual and item.rubric is not None:
+        for criterion in item.rubric.criteria.all():
+            outcomes.setdefault(criterion.outcome_id, criterion.outcome)
+    return sorted(outcomes.values(), key=lambda outcome: (outcome.position, outcome.pk))
+
+
+def item_key(item: Item) -> grading.ItemKey:
+    return grading.ItemKey(
+        item_id=item.pk,
+        kind=item.kind,
+        points=item.points,
+        options=tuple(
+            grading.OptionKey(
+                id=option.pk, correct=option.is_correct, feedback=option.feedback
+            )
+            for option in item.options.all()
+        ),
+        accepted_answers=tuple(item.accepted_answers or ()),
+        case_sensitive=item.case_sensitive,
+        outcome_codes=tuple(outcome.code for outcome in item_outcomes(item)),
+    )
+
+
+def grading_answer(item: Item, answer: Answer | None) -> grading.Answer:
+    """A stored answer in the shape ``grading.grade_item`` takes.
+
+    Option ids that are no longer part of the item (an author removed the
+    option during the attempt) are left out rather than counted as forged.
+    """
+    if answer is None:
+        return None
+    if item.kind in grading.CHOICE_KINDS:
+        known = {option.pk for option in item.options.all()}
+        chosen = [pk for pk in answer.selected_option_ids if pk in known]
+        if item.kind == ItemKind.MULTIPLE:
+            return chosen
+        return chosen[0] if chosen else None
+    return answer.text or None
+
+
+# --- rubric points ----------------------------------------------------------------
+def rubric_points(item: Item, grades: Iterable[CriterionGrade]) -> Decimal | None:
+    """The points a project earns from its rubric levels; None until complete.
+
+    points = item.points × (sum of the chosen levels' points) / (sum, over the
+    rubric's criteria, of each criterion's highest level points), rounded down
+    to the hundredth of a point (as partial credit is everywhere).
+    """
+    criteria = list(item.rubric.criteria.all()) if item.rubric else []
+    chosen = {grade.criterion_id: grade.level.points for grade in grades}
+    if not criteria or any(criterion.pk not in chosen for criterion in criteria):
+        return None
+    best = sum(
+        (max((level.points for level in c.levels.all()), default=Decimal(0)))
+        for c in criteria
+    )
+    if best <= 0:
+        return None
+    got = sum((chosen[criterion.pk] for criterion in criteria), Decimal(0))
+    share = min(max(Fraction(got) / Fraction(best), Fraction(0)), Fraction(1))
+    return Decimal(math.floor(Fraction(item.points) * share * 100)).scaleb(-2)
+
+
+# --- results ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class OutcomeLine:
+    code: str
+    text: str
+    percent: Decimal | None
+    met: bool
+
+    @property
+    def label(self) -> str:
+        return f"{self.code}: {self.text}"
+
+
+@dataclass(frozen=True)
+class AttemptResult:
+    """An attempt's score, per-outcome results and pass, from its stored answers.
+
+    ``passed`` is None while a manual item waits for grading. ``reasons`` says
+    why it did not pass (one sentence per shortfall).
+    """
+
+    score: grading.AttemptScore
+    outcomes: tuple[OutcomeLine, ...]
+    passed: bool | None
+    reasons: tuple[str, ...]
+
+    @property
+    def complete(self) -> bool:
+        return self.score.complete
+
+
+def attempt_result(attempt: Attempt) -> AttemptResult:
+    """Score an attempt from its stored answers and manual (rubric) points.
+
+    Summative: pass = score at or above the pass mark **and** every learning
+    outcome of the course met (one no item assessed counts as not met).
+    Formative and diagnostic: the same figures; their pass never gates.
+    Raises ``PolicyError`` for a summative assessment linked to no outcome.
+    """
+    items = attempt_items(attempt)
+    answers = {answer.item_id: answer for answer in attempt.answers.all()}
+    keys = [item_key(item) for item in items]
+    values = {
+        item.pk: grading_answer(item, answers.get(item.pk))
+        for item in items
+        if item.pk in answers
+    }
+    manual = {
+        item.pk: (answers[item.pk].points_awarded if item.pk in answers else None)
+        for item in items
+        if item.is_manual
+    }
+    score = grading.grade_attempt(keys, values, manual)
+    assessment = attempt.assessment
+    course_outcomes = list(
+        LearningOutcome.objects.filter(microcredential_id=assessment.microcredential_id)
+    )
+    if assessment.is_summative:
+        relevant = course_outcomes
+    else:
+        relevant = [o for o in course_outcomes if o.code in score.per_outcome]
+    met = grading.outcomes_met(score.per_outcome, assessment.pass_mark_percent)
+    lines = tuple(
+        OutcomeLine(
+            code=outcome.code,
+            text=outcome.text,
+            percent=(
+                score.per_outcome[outcome.code].percent
+                if outcome.code in score.per_outcome
+                else None
+            ),
+            met=met.get(outcome.code, False),
+        )
+        for outcome in relevant
+    )
+    if not score.complete:
+        return AttemptResult(score, lines, passed=None, reasons=())
+    if assessment.is_summative:
+        decided = policies.outcome_result(
+            score_percent=score.percent,
+            pass_mark_percent=assessment.pass_mark_percent,
+            outcomes_met={line.label: line.met for line in lines},
+        )
+        return AttemptResult(score, lines, decided.passed, decided.reasons)
+    passed = score.percent >= assessment.pass_mark_percent and all(
+        line.met for line in lines
+    )
+    return AttemptResult(score, lines, passed=passed, reasons=())
+
+
+# --- the learner's side -----------------------------------------------------------
+def summative_for_course(course_id: int) -> Assessment | None:
+    """The microcredential's summative assessment (there is at most one)."""
+    return Assessment.objects.filter(
+        microcredential_id=course_id, kind=AssessmentKind.SUMMATIVE
+    ).first()
+
+
+def learner_attempts(enrolment: Enrolment, assessment: Assessment) -> QuerySet[Attempt]:
+    """One enrolment's attempts at one assessment, attempt 1 first."""
+    return Attempt.objects.filter(enrolment=enrolment, assessment=assessment).order_by(
+        "number"
+    )
+
+
+def active_enrolment(learner, course_id: int) -> Enrolment | None:
+    return Enrolment.objects.filter(
+        learner=learner, microcredential_id=course_id, status=Enrolment.Status.ACTIVE
+    ).first()
+
+
+def attempt_records(attempts: Sequence[Attempt]) -> list[policies.AttemptRecord]:
+    """The facts the attempt policy needs, from stored attempts."""
+    records = []
+    for attempt in attempts:
+        graded = attempt.status in GRADED_STATUSES
+        records.append(
+            policies.AttemptRecord(
+                number=attempt.number,
+                submitted_at=attempt.submitted_at,
+                graded=graded,
+                feedback_released_at=(attempt.feedback_released_at if graded else None),
+                passed=attempt.passed if graded else None,
+            )
+        )
+    return records
+
+
+def extra_attempt_count(enrolment: Enrolment, assessment: Assessment) -> int:
+    return ExtraAttempt.objects.filter(
+        enrolment=enrolment, assessment=assessment
+    ).count()
+
+
+def summative_decision(
+    enrolment: Enrolment, assessment: Assessment, *, now: dt.datetime | None = None
+) -> policies.AttemptDecision:
+    """Where the learner stands: may start / may submit, attempt number, deadline,
+    why not, and what happens next (for the assessment page and the e-mail)."""
+    return policies.attempt_decision(
+        attempts=attempt_records(list(learner_attempts(enrolment, assessment))),
+        summative_due_at=enrolment.summative_due_at,
+        ends_at=enrolment.ends_at,
+        now=now or timezone.now(),
+        extra_attempts=extra_attempt_count(enrolment, assessment),
+        enrolment_active=enrolment.is_active,
+    )
+
+
+def learner_attempt(learner, attempt_id: int) -> Attempt | None:
+    """The learner's own attempt, or None (another learner's is never found)."""
+    return (
+        Attempt.objects.select_related(
+            "assessment", "enrolment__microcredential", "enrolment__learner"
+        )
+        .filter(pk=attempt_id, enrolment__learner=learner)
+        .first()
+    )
+
+
+def attempt_answers(attempt: Attempt) -> dict[int, Answer]:
+    """The attempt's answers by item id, with their rubric grades."""
+    answers = attempt.answers.prefetch_related(
+        Prefetch(
+            "criterion_grades",
+            queryset=CriterionGrade.objects.select_related("criterion", "level"),
+        )
+    )
+    return {answer.item_id: answer for answer in answers}
+
+
+# --- the instructors' side --------------------------------------------------------
+@dataclass(frozen=True)
+class QueueEntry:
+    attempt: Attempt
+    feedback_due_at: dt.datetime | None
+    overdue: bool
+
+    @property
+    def learner(self):
+        return self.attempt.enrolment.learner
+
+    @property
+    def course(self) -> Microcredential:
+        return self.attempt.enrolment.microcredential
+
+
+def grading_queue(grader, *, now: dt.datetime | None = None) -> list[QueueEntry]:
+    """Summative attempts submitted and not yet released, oldest first.
+
+    An instructor sees the courses they own or teach; a superuser or registrar
+    sees every course. Drafts (graded, not released) stay in the queue until
+    their feedback is released. One query whatever the length.
+    """
+    now = now or timezone.now()
+    attempts = (
+        Attempt.objects.filter(
+            assessment__kind=AssessmentKind.SUMMATIVE,
+            status__in=[Attempt.Status.SUBMITTED, Attempt.Status.GRADED],
+        )
+        .select_related(
+            "assessment",
+            "enrolment__learner",
+            "enrolment__microcredential",
+            "enrolment__offering",
+            "graded_by",
+        )
+        .order_by("submitted_at", "id")
+    )
+    if not is_registrar(grader):
+        attempts = attempts.filter(
+            assessment__microcredential__in=courses_taught(grader).values("pk")
+        )
+    return [
+        QueueEntry(
+            attempt=attempt,
+            feedback_due_at=attempt.feedback_due_at,
+            overdue=(
+                attempt.feedback_due_at is not None
+                and policies.is_feedback_overdue(attempt.feedback_due_at, None, now)
+            ),
+        )
+        for attempt in attempts
+    ]
+
+
+def attempt_for_grading(attempt_id: int) -> Attempt | None:
+    return (
+        Attempt.objects.select_related(
+            "assessment__microcredential",
+            "enrolment__learner",
+            "enrolment__microcredential",
+            "graded_by",
+        )
+        .filter(pk=attempt_id)
+        .first()
+    )
+
+
+def attempt_history(attempt: Attempt) -> QuerySet[GradingEvent]:
+    """Every grading event of the attempt, oldest first, with who did it."""
+    return GradingEvent.objects.filter(attempt=attempt).select_related("actor")
