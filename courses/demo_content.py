@@ -174,6 +174,13 @@ ACCOUNTS: tuple[Account, ...] = (
         try_this="2 courses in progress: dashboard, learning pages",
     ),
     Account(
+        key="learner2",
+        email=_email("learner2"),
+        legal_name="Morgan Lee Chen",
+        display_name="Morgan",
+        try_this="DATA-101: attempt 1 submitted, awaiting grading",
+    ),
+    Account(
         key="instructor",
         email=_email("instructor"),
         legal_name="Amara Okafor",

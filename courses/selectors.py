@@ -26,13 +26,15 @@ def publish_facts(course: Microcredential) -> policies.PublishFacts:
         module__microcredential=course, kind=ItemKind.VIDEO
     )
     missing = tuple(item.title for item in videos if not item.has_text_alternative)
+    from assessments.selectors import summative_for_course  # avoids an import cycle
+
     return policies.PublishFacts(
         rules=course.window_rules,
         outcome_count=course.outcomes.count(),
         module_count=course.modules.count(),
         videos_without_text_alternative=missing,
-        has_summative_assessment=False,
-        assessments_available=False,
+        has_summative_assessment=summative_for_course(course.pk) is not None,
+        assessments_available=True,
         owner_set=course.owner_id is not None,
     )
 

@@ -11,6 +11,7 @@ from courses.models import Microcredential
 from microcred.models import AuditEntry
 from microcred.roles import Role
 from tests import factories
+from tests.assessments.factories import AssessmentFactory
 
 from .conftest import assert_accessible
 
@@ -35,6 +36,7 @@ def test_instructor_sees_why_publishing_is_refused_then_publishes(page, live_ser
         status="in_review",
         completion_window_days=10,
     )
+    AssessmentFactory(microcredential=course)  # publishing needs a summative
     factories.MicrocredentialFactory(code="OTHER-1", title="Someone Else's Course")
     staff_sign_in(page, live_server, "okafor@example.org")
     assert_accessible(page, "staff dashboard index")

@@ -9,6 +9,22 @@ from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.utils import timezone
 
+from assessments import demo_content as assessment_demo
+from assessments import selectors as assessment_selectors
+from assessments.models import (
+    Answer,
+    Assessment,
+    AssessmentKind,
+    Attempt,
+    Criterion,
+    GradingEvent,
+    Level,
+    Option,
+    Rubric,
+)
+from assessments.models import Item as AssessmentItem
+from assessments.models import ItemKind as AssessmentItemKind
+from assessments.staff_forms import item_problems, option_problems
 from courses import demo_content as demo
 from courses import policies, selectors, services
 from courses.management.commands.seed_demo import add_months
@@ -49,6 +65,15 @@ COUNTED = (
     Reflection,
     CourseTestimonial,
     AuditEntry,
+    Assessment,
+    AssessmentItem,
+    Option,
+    Rubric,
+    Criterion,
+    Level,
+    Attempt,
+    Answer,
+    GradingEvent,
 )
 
 
@@ -81,6 +106,17 @@ def snapshot() -> dict:
         "progress": list(
             ItemProgress.objects.order_by("pk").values_list("item_id", "completed_at")
         ),
+        "assessments": list(
+            Assessment.objects.order_by("pk").values_list("pk", "updated_at")
+        ),
+        "item_outcomes": sorted(
+            AssessmentItem.outcomes.through.objects.values_list(
+                "item_id", "learningoutcome_id"
+            )
+        ),
+        "attempts": list(
+            Attempt.objects.order_by("pk").values_list("pk", "status", "submitted_at")
+        ),
     }
 
 
@@ -90,14 +126,14 @@ def test_a_second_run_creates_nothing_changes_nothing_and_sends_nothing(
     with django_capture_on_commit_callbacks(execute=True):
         seed()
     first = snapshot()
-    assert len(mailoutbox) == 2  # one confirmation per demo registration
+    assert len(mailoutbox) == 3  # one confirmation per demo registration
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         output = seed()
 
     assert snapshot() == first
     assert callbacks == []
-    assert len(mailoutbox) == 2
+    assert len(mailoutbox) == 3
     assert "nothing changed" in output
 
 
@@ -365,3 +401,154 @@ def test_review_dates_fall_the_same_day_months_later_or_at_month_end(
     day, months, expected
 ):
     assert add_months(day, months) == expected
+
+
+def _learner2() -> User:
+    return User.objects.get(email=f"learner2@{demo.DEMO_EMAIL_DOMAIN}")
+
+
+def test_every_published_course_has_one_summative_assessing_every_outcome():
+    seed()
+    for course in Microcredential.objects.published():
+        summatives = Assessment.objects.filter(
+            microcredential=course, kind=AssessmentKind.SUMMATIVE
+        )
+        assert summatives.count() == 1, course.code
+        summative = summatives.get()
+        assert summative.pass_mark_percent == 70
+        items = list(summative.items.order_by("position"))
+        kinds = [item.kind for item in items]
+        assert sorted(kinds) == sorted(
+            [
+                AssessmentItemKind.SINGLE,
+                AssessmentItemKind.SINGLE,
+                AssessmentItemKind.MULTIPLE,
+                AssessmentItemKind.TRUE_FALSE,
+                AssessmentItemKind.SHORT_ANSWER,
+                AssessmentItemKind.SCENARIO,
+                AssessmentItemKind.PROJECT,
+            ]
+        ), course.code
+        assessed = {outcome.pk for item in items for outcome in item.outcomes.all()}
+        assert assessed == set(course.outcomes.values_list("pk", flat=True)), (
+            course.code
+        )
+        project = next(i for i in items if i.kind == AssessmentItemKind.PROJECT)
+        criteria = list(project.rubric.criteria.all())
+        assert {c.outcome_id for c in criteria} == {
+            o.pk for o in project.outcomes.all()
+        }
+        assert len({c.outcome_id for c in criteria}) == len(criteria)
+        for criterion in criteria:
+            levels = list(criterion.levels.order_by("points"))
+            assert len(levels) == 3
+            assert all(level.descriptor for level in levels)
+
+
+def test_every_published_course_has_a_formative_on_module_1_and_a_diagnostic():
+    seed()
+    for course in Microcredential.objects.published():
+        formative = Assessment.objects.get(
+            microcredential=course, kind=AssessmentKind.FORMATIVE
+        )
+        assert formative.module == course.modules.get(position=1)
+        assert formative.items.count() == 3
+        assert not formative.items.filter(kind=AssessmentItemKind.PROJECT).exists()
+        diagnostic = Assessment.objects.get(
+            microcredential=course, kind=AssessmentKind.DIAGNOSTIC
+        )
+        assert diagnostic.items.count() == 3
+    french = Assessment.objects.get(
+        microcredential__code="COM-105", kind=AssessmentKind.SUMMATIVE
+    )
+    assert french.title.startswith("Évaluation")
+
+
+def test_every_demo_item_keeps_the_authoring_rules_with_feedback_on_each_option():
+    seed()
+    items = AssessmentItem.objects.filter(
+        assessment__microcredential__code__in=assessment_demo.COURSE_ASSESSMENTS
+    )
+    assert items.count() == 13 * len(assessment_demo.COURSE_ASSESSMENTS)
+    for item in items:
+        options = list(item.options.all())
+        assert option_problems(item.kind, [o.is_correct for o in options]) == []
+        problems = item_problems(
+            kind=item.kind,
+            case=item.case,
+            accepted_answers=item.accepted_answers,
+            has_rubric=item.rubric_id is not None,
+            rubric_has_criteria=bool(item.rubric and item.rubric.criteria.exists()),
+            allows_files=bool(item.allowed_file_types),
+            max_file_mb=item.max_file_mb,
+        )
+        assert problems == {}, (item.prompt, problems)
+        assert item.outcomes.exists(), item.prompt
+        assert all(option.feedback for option in options), item.prompt
+        if item.kind == AssessmentItemKind.SCENARIO:
+            assert all(option.consequence for option in options), item.prompt
+
+
+def test_publishing_a_demo_course_needs_its_summative():
+    seed()
+    for course in Microcredential.objects.published():
+        assert selectors.publish_facts(course).has_summative_assessment
+    Assessment.objects.filter(
+        microcredential__code="PSY-110", kind=AssessmentKind.SUMMATIVE
+    ).delete()
+    course = Microcredential.objects.get(code="PSY-110")
+    decision = policies.publish_decision(selectors.publish_facts(course))
+    assert "The course has no summative assessment." in decision.problems
+
+
+def test_learner2_failed_the_auto_part_and_waits_in_the_instructors_queue():
+    output = seed()
+    learner2 = _learner2()
+    assert EmailAddress.objects.get(email=learner2.email).verified
+    assert "attempt 1 submitted, awaiting grading" in output
+    instructor = User.objects.get(email=f"instructor@{demo.DEMO_EMAIL_DOMAIN}")
+    attempt = Attempt.objects.get(enrolment__learner=learner2)
+    assert attempt.number == 1
+    assert attempt.status == Attempt.Status.SUBMITTED
+    assert attempt.assessment.kind == AssessmentKind.SUMMATIVE
+    assert attempt.enrolment.microcredential.code == "DATA-101"
+    queue = assessment_selectors.grading_queue(instructor)
+    assert [entry.attempt.pk for entry in queue] == [attempt.pk]
+    answers = list(attempt.answers.select_related("item"))
+    auto = [a for a in answers if a.item.kind != AssessmentItemKind.PROJECT]
+    assert auto
+    assert all(a.points_awarded == 0 for a in auto)
+    project = next(a for a in answers if a.item.kind == AssessmentItemKind.PROJECT)
+    assert project.text
+    assert project.points_awarded is None
+    # The first demo learner can still take the summative: no attempts yet.
+    learner = User.objects.get(email=f"learner@{demo.DEMO_EMAIL_DOMAIN}")
+    assert not Attempt.objects.filter(enrolment__learner=learner).exists()
+
+
+def test_learner2_attempt_is_made_on_the_first_run_only():
+    seed()
+    Attempt.objects.filter(enrolment__learner=_learner2()).update(
+        status=Attempt.Status.GRADED
+    )
+
+    seed()
+
+    statuses = Attempt.objects.filter(enrolment__learner=_learner2()).values_list(
+        "status", flat=True
+    )
+    assert list(statuses) == [Attempt.Status.GRADED]
+
+
+def test_assessment_text_edited_in_the_database_is_restored_on_the_next_run():
+    seed()
+    option = Option.objects.filter(
+        item__assessment__microcredential__code="CYB-101"
+    ).first()
+    Option.objects.filter(pk=option.pk).update(feedback="Edited")
+
+    output = seed()
+
+    option.refresh_from_db()
+    assert option.feedback != "Edited"
+    assert "Updated: 1 options" in output

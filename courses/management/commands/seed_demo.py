@@ -5,6 +5,10 @@ and written only when it differs from ``courses.demo_content``, so a second run
 changes nothing and creates nothing. Publishing, registration and progress go
 through the courses services, so the demo obeys the same rules as real use.
 The demo learner's registrations and progress are made on the first run only.
+Assessments come from ``assessments.demo_content`` and are written before a
+course is published (publishing needs its summative). The second demo learner
+submits attempt 1 of DATA-101's summative through the assessment services, on
+the first run only, so the instructor's grading queue is not empty.
 """
 
 from __future__ import annotations
@@ -28,6 +32,13 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from assessments import demo_content as assessment_demo
+from assessments import selectors as assessment_selectors
+from assessments import services as assessment_services
+from assessments.models import Assessment, Attempt, ItemKind, Option, Rubric
+from assessments.models import Criterion as RubricCriterion
+from assessments.models import Item as AssessmentItem
+from assessments.models import Level as RubricLevel
 from courses import demo_content as demo
 from courses import policies, selectors, services
 from courses.models import (
@@ -50,6 +61,7 @@ MEDIA_PREFIX = "demo"
 PUBLISHED_AGO = dt.timedelta(days=90)
 ROLE_LABELS = {
     "learner": "Learner",
+    "learner2": "Learner (2nd)",
     "instructor": "Instructor",
     "instructor2": "Instructor (2nd)",
     "registrar": "Registrar",
@@ -71,6 +83,7 @@ class Seeder:
         self.rolling: dict[str, Offering] = {}
         self.publish_warnings: dict[str, tuple[str, ...]] = {}
         self.registered: list[Enrolment] = []
+        self.submitted: list[Attempt] = []
 
     # -- the one write primitive -------------------------------------------
 
@@ -217,6 +230,8 @@ class Seeder:
                     "position": position,
                 },
             )
+        # Publishing needs the summative assessment, so it comes first.
+        self.seed_assessments(course)
         if created and spec.publish:
             self.publish(course)
         self.courses[spec.code] = course
@@ -260,6 +275,102 @@ class Seeder:
                         "is_recommended": choice.recommended,
                     },
                 )
+
+    # -- assessments ---------------------------------------------------------
+
+    def seed_assessments(self, course: Microcredential) -> None:
+        specs = assessment_demo.COURSE_ASSESSMENTS.get(course.code, ())
+        outcomes = {o.position: o for o in course.outcomes.all()}
+        for spec in specs:
+            module = (
+                Module.objects.get(microcredential=course, position=spec.module)
+                if spec.module is not None
+                else None
+            )
+            assessment, _created = self.sync(
+                Assessment,
+                {"microcredential": course, "kind": spec.kind, "title": spec.title},
+                {
+                    "module": module,
+                    "instructions": spec.instructions,
+                    "pass_mark_percent": spec.pass_mark_percent,
+                    "draw_count": None,
+                },
+            )
+            for position, question in enumerate(spec.questions, start=1):
+                self.seed_question(
+                    course, assessment, spec, position, question, outcomes
+                )
+
+    def seed_question(
+        self,
+        course: Microcredential,
+        assessment: Assessment,
+        spec: assessment_demo.AssessmentSpec,
+        position: int,
+        question: assessment_demo.Question,
+        outcomes: dict[int, LearningOutcome],
+    ) -> None:
+        rubric = None
+        outcome_positions = set(question.outcomes)
+        if question.kind == ItemKind.PROJECT:
+            rubric = self.seed_rubric(course, spec.rubric_title, question, outcomes)
+            outcome_positions |= {c.outcome for c in question.criteria}
+        item, created = self.sync(
+            AssessmentItem,
+            {"assessment": assessment, "position": position},
+            {
+                "kind": question.kind,
+                "prompt": question.prompt,
+                "case": question.case,
+                "points": question.points,
+                "accepted_answers": list(question.accepted_answers),
+                "case_sensitive": False,
+                "rubric": rubric,
+                "allowed_file_types": question.allowed_file_types,
+                "max_file_mb": question.max_file_mb,
+            },
+        )
+        wanted = {outcomes[n].pk for n in outcome_positions}
+        if set(item.outcomes.values_list("pk", flat=True)) != wanted:
+            item.outcomes.set(wanted)
+            if not created:
+                self.updated["item outcomes"] += 1
+        for option_position, option in enumerate(question.options, start=1):
+            self.sync(
+                Option,
+                {"item": item, "position": option_position},
+                {
+                    "text": option.text,
+                    "is_correct": option.correct,
+                    "feedback": option.feedback,
+                    "consequence": option.consequence,
+                },
+            )
+
+    def seed_rubric(
+        self,
+        course: Microcredential,
+        title: str,
+        question: assessment_demo.Question,
+        outcomes: dict[int, LearningOutcome],
+    ) -> Rubric:
+        rubric, _created = self.sync(
+            Rubric, {"microcredential": course, "title": title}, {}
+        )
+        for position, spec in enumerate(question.criteria, start=1):
+            criterion, _created = self.sync(
+                RubricCriterion,
+                {"rubric": rubric, "position": position},
+                {"outcome": outcomes[spec.outcome], "title": spec.title},
+            )
+            for label, points, descriptor in spec.levels:
+                self.sync(
+                    RubricLevel,
+                    {"criterion": criterion, "label": label},
+                    {"points": points, "descriptor": descriptor},
+                )
+        return rubric
 
     def publish(self, course: Microcredential) -> None:
         """draft → in review → published, by the administrator, as a person would."""
@@ -400,6 +511,60 @@ class Seeder:
                     now=when + step,
                 )
 
+    def seed_submitted_attempt(self) -> None:
+        """learner2 failed the auto-graded part of attempt 1; the project waits.
+
+        First run only: an existing enrolment in the course means it was done.
+        """
+        learner = self.users["learner2"]
+        code = assessment_demo.LEARNER2_COURSE
+        course = self.courses[code]
+        if Enrolment.objects.filter(learner=learner, microcredential=course).exists():
+            return
+        registered_at = self.now - dt.timedelta(
+            days=assessment_demo.LEARNER2_REGISTERED_DAYS_AGO
+        )
+        submitted_at = self.now - dt.timedelta(
+            days=assessment_demo.LEARNER2_SUBMITTED_DAYS_AGO
+        )
+        enrolment = services.enrolment_register(
+            learner=learner, offering_id=self.rolling[code].pk, now=registered_at
+        )
+        self.registered.append(enrolment)
+        summative = assessment_selectors.summative_for_course(course.pk)
+        started_at = submitted_at - dt.timedelta(hours=1)
+        attempt = assessment_services.attempt_start(
+            learner=learner, assessment_id=summative.pk, now=started_at
+        )
+        items = AssessmentItem.objects.filter(pk__in=attempt.item_ids).order_by(
+            "position"
+        )
+        for minute, item in enumerate(items, start=1):
+            answer: dict[str, Any]
+            if item.kind == ItemKind.PROJECT:
+                answer = {"text": assessment_demo.LEARNER2_PROJECT_TEXT}
+            elif item.kind == ItemKind.SHORT_ANSWER:
+                answer = {"text": "I am not sure"}
+            elif item.kind == ItemKind.MULTIPLE:
+                answer = {
+                    "option_ids": [o.pk for o in item.options.all() if not o.is_correct]
+                }
+            else:
+                wrong = item.options.filter(is_correct=False).order_by("position")
+                answer = {"option_ids": [wrong.first().pk]}
+            assessment_services.answer_save(
+                learner=learner,
+                attempt_id=attempt.pk,
+                item_id=item.pk,
+                now=started_at + dt.timedelta(minutes=5 * minute),
+                **answer,
+            )
+        self.submitted.append(
+            assessment_services.attempt_submit(
+                learner=learner, attempt_id=attempt.pk, now=submitted_at
+            )
+        )
+
     def run(self) -> None:
         self.seed_accounts()
         for spec in demo.COURSES:
@@ -407,6 +572,7 @@ class Seeder:
         self.seed_pathways()
         self.seed_offerings()
         self.seed_learner_progress()
+        self.seed_submitted_attempt()
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -468,9 +634,16 @@ class Command(BaseCommand):
             out.write(style.WARNING(f"    {warning}"))
         for enrolment in seeder.registered:
             out.write(
-                f"  Registered the demo learner in {enrolment.microcredential.code}: "
+                f"  Registered {enrolment.learner.email} in "
+                f"{enrolment.microcredential.code}: "
                 f"summative due {enrolment.summative_due_at:%Y-%m-%d}, "
                 f"ends {enrolment.ends_at:%Y-%m-%d}"
+            )
+        for attempt in seeder.submitted:
+            out.write(
+                f"  {attempt.enrolment.learner.email} submitted attempt "
+                f"{attempt.number} of {attempt.assessment.title}: in the grading "
+                f"queue, feedback due {attempt.feedback_due_at:%Y-%m-%d}"
             )
 
         out.write("")
@@ -499,6 +672,11 @@ class Command(BaseCommand):
         enrolments = Enrolment.objects.filter(
             learner__email__endswith="@" + demo.DEMO_EMAIL_DOMAIN
         )
+        assessments = Assessment.objects.filter(microcredential__in=courses)
+        waiting = Attempt.objects.filter(
+            assessment__in=assessments,
+            status__in=[Attempt.Status.SUBMITTED, Attempt.Status.GRADED],
+        ).count()
         for line in (
             f"{published} published microcredentials, "
             f"{courses.count() - published} in draft (hidden from the catalog)",
@@ -509,6 +687,10 @@ class Command(BaseCommand):
             f"{quotes.filter(is_approved=True).count()} approved testimonials "
             f"({quotes.filter(is_approved=False).count()} awaiting curation)",
             f"{enrolments.count()} enrolments of demo learners",
+            f"{assessments.count()} assessments "
+            f"({assessments.filter(kind='summative').count()} summative), "
+            f"{AssessmentItem.objects.filter(assessment__in=assessments).count()} "
+            f"assessment items, {waiting} attempt(s) waiting for grading",
         ):
             out.write(f"  {line}")
         out.write("")
