@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from . import views
 
 urlpatterns = [
+    path("", include("assessments.urls")),
     path("", include("courses.urls")),
     path("accounts/profile/", views.profile, name="profile"),
     path("accounts/", include("allauth.urls")),
