@@ -11,6 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.files.storage import storages
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -265,6 +266,11 @@ class Attempt(models.Model):
         return f"Attempt {self.number} by enrolment {self.enrolment_id}"
 
 
+def private_storage():
+    """Learners' files: kept out of MEDIA_URL, served only after a check."""
+    return storages["private"]
+
+
 def answer_upload_to(answer: Answer, filename: str) -> str:
     return f"attempts/{answer.attempt_id}/{answer.item_id}/{filename}"
 
@@ -278,7 +284,12 @@ class Answer(models.Model):
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
     selected_option_ids = models.JSONField(default=list, blank=True)
     text = models.TextField(blank=True)
-    file = models.FileField(upload_to=answer_upload_to, blank=True, max_length=300)
+    file = models.FileField(
+        upload_to=answer_upload_to,
+        storage=private_storage,
+        blank=True,
+        max_length=300,
+    )
     saved_at = models.DateTimeField()
     points_awarded = models.DecimalField(
         max_digits=6, decimal_places=2, null=True, blank=True

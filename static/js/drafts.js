@@ -1,6 +1,6 @@
 // Keep a copy of what the learner types in this browser until the server has it,
 // so a lost connection or a closed tab never loses their words.
-(function () {
+document.addEventListener("DOMContentLoaded", function () {
   document.querySelectorAll("form[data-draft-key]").forEach(function (form) {
     var key = "microcred:" + form.dataset.draftKey;
     var area = form.querySelector("textarea");
@@ -10,11 +10,12 @@
       area.value = saved;
       var state = form.querySelector(".saved-state");
       if (state) state.textContent = "Restored your unsaved text from this browser; saving…";
-      if (window.htmx) htmx.trigger(form, "submit");
+      // Let htmx finish setting up the page before asking it to send.
+      setTimeout(function () { if (window.htmx) htmx.trigger(form, "submit"); }, 0);
     }
     area.addEventListener("input", function () { localStorage.setItem(key, area.value); });
     form.addEventListener("htmx:afterRequest", function (event) {
       if (event.detail.successful) localStorage.removeItem(key);
     });
   });
-})();
+});

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -709,6 +711,10 @@ def test_a_project_file_is_served_only_to_its_learner_and_graders(
             assert "no-store" in response["Cache-Control"]
     client.logout()
     assert client.get(target).status_code == 302
+    stored = Answer.objects.get(attempt=attempt, item=project).file
+    assert Path(stored.path).is_relative_to(settings.PRIVATE_MEDIA_ROOT)
+    assert not Path(stored.path).is_relative_to(settings.MEDIA_ROOT)
+    assert client.get(f"{settings.MEDIA_URL}{stored.name}").status_code == 404
     missing = url("answer-file", attempt_id=attempt.pk, item_id=project.pk + 999)
     client.force_login(learner)
     assert client.get(missing).status_code == 404
