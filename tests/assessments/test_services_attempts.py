@@ -471,7 +471,7 @@ def test_each_auto_graded_type_is_marked_on_submission(learner, enrolment, summa
     assert submitted.score_percent is None
     assert submitted.passed is None
     marked = {
-        a.item.kind: a for a in Answer.objects.filter(attempt=attempt).select_related()
+        a.item.kind: a for a in Answer.objects.filter(attempt=attempt).select_related("item")
     }
     assert marked[ItemKind.SINGLE].points_awarded == Decimal("1")
     assert marked[ItemKind.SINGLE].feedback == ["Correct: that is the principle."]
