@@ -11,11 +11,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.files.storage import storages
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from microcred.storage import private_storage
 
 
 class AssessmentKind(models.TextChoices):
@@ -264,11 +265,6 @@ class Attempt(models.Model):
 
     def __str__(self) -> str:
         return f"Attempt {self.number} by enrolment {self.enrolment_id}"
-
-
-def private_storage():
-    """Learners' files: kept out of MEDIA_URL, served only after a check."""
-    return storages["private"]
 
 
 def answer_upload_to(answer: Answer, filename: str) -> str:

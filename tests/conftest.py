@@ -21,6 +21,14 @@ def default_language_and_time_zone():
 
 
 @pytest.fixture(autouse=True)
+def private_files(settings, tmp_path):
+    """Learners' submitted files go to a fresh private folder in every test."""
+    private = tmp_path / "private"
+    settings.PRIVATE_MEDIA_ROOT = private
+    return private
+
+
+@pytest.fixture(autouse=True)
 def isolated_cache(settings):
     """Each test gets its own key space on the real Redis cache.
 

@@ -59,9 +59,9 @@ def auto_summative(course):
 
 
 @pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
+def media(private_files):
+    """Where submitted files land: the private storage, never MEDIA_ROOT."""
+    return private_files
 
 
 def start(learner, assessment, now=LATER) -> Attempt:
@@ -471,7 +471,8 @@ def test_each_auto_graded_type_is_marked_on_submission(learner, enrolment, summa
     assert submitted.score_percent is None
     assert submitted.passed is None
     marked = {
-        a.item.kind: a for a in Answer.objects.filter(attempt=attempt).select_related("item")
+        a.item.kind: a
+        for a in Answer.objects.filter(attempt=attempt).select_related("item")
     }
     assert marked[ItemKind.SINGLE].points_awarded == Decimal("1")
     assert marked[ItemKind.SINGLE].feedback == ["Correct: that is the principle."]
