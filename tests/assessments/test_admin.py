@@ -15,9 +15,8 @@ import pytest
 from django import forms
 from django.contrib.auth.models import Group, Permission
 from django.contrib.messages import get_messages
-from django.http import HttpRequest, HttpResponse
 from django.test import Client
-from django.urls import include, path, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from assessments.admin import preview_url
@@ -853,39 +852,6 @@ def test_attempts_are_visible_read_only_to_the_course_staff(
 # --- Preview -----------------------------------------------------------------
 
 
-def _fake_preview(request: HttpRequest, assessment_id: int) -> HttpResponse:
-    return HttpResponse(f"preview {assessment_id}")
-
-
-# The project's URLs plus a stand-in learner preview (for the test below).
-urlpatterns = [
-    path("", include("microcred.urls")),
-    path(
-        "preview-for-tests/",
-        include(
-            (
-                [path("<int:assessment_id>/", _fake_preview, name="preview")],
-                "assessments",
-            )
-        ),
-    ),
-]
-
-
-def test_without_a_preview_page_the_admin_shows_no_preview_link(
-    client, instructor, course
-):
-    assessment = make_assessment(course)
-    if preview_url(assessment.pk) is not None:
-        pytest.skip("the learner preview page exists now")
-    client.force_login(instructor)
-    assert client.get(url("assessment")).status_code == 200
-    page = client.get(url("assessment", "change", assessment.pk))
-    assert page.status_code == 200
-    assert "Preview as a learner" not in page.text
-
-
-@pytest.mark.urls(__name__)
 def test_assessment_page_links_to_the_learner_preview(client, instructor, course):
     assessment = make_assessment(course)
     client.force_login(instructor)
