@@ -216,8 +216,8 @@ def attempt_result(attempt: Attempt) -> AttemptResult:
             outcomes_met={line.label: line.met for line in lines},
         )
         return AttemptResult(score, lines, decided.passed, decided.reasons)
-    passed = score.percent >= assessment.pass_mark_percent and all(
-        line.met for line in lines
+    passed = grading.attempt_passed(
+        score, pass_mark_percent=assessment.pass_mark_percent
     )
     return AttemptResult(score, lines, passed=passed, reasons=())
 
