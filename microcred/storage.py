@@ -3,7 +3,10 @@
 from functools import cached_property
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import FileSystemStorage, Storage, storages
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.utils.functional import LazyObject, empty
 
 
 class PrivateFileSystemStorage(FileSystemStorage):
@@ -28,4 +31,27 @@ class PrivateFileSystemStorage(FileSystemStorage):
             self.__dict__.pop("location", None)
 
 
-private_storage = PrivateFileSystemStorage()
+class _PrivateStorage(LazyObject):
+    """``STORAGES["private"]``, looked up on first use and again after the
+    setting changes (as Django does for ``default_storage``)."""
+
+    def _setup(self):
+        self._wrapped = storages["private"]
+
+
+_private = _PrivateStorage()
+
+
+@receiver(setting_changed)
+def _forget_private_storage(*, setting, **kwargs):
+    if setting == "STORAGES":
+        _private._wrapped = empty
+
+
+def private_storage() -> Storage:
+    """Learners' files: local by default, a private bucket when configured.
+
+    A callable, so a model field names it in migrations and the backend follows
+    the settings (see ``microcred/settings/storages.py``).
+    """
+    return _private
