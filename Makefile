@@ -35,8 +35,12 @@ test: sync lint browsers
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
 		$(UV) run --frozen pytest $(PYTEST_ARGS)
 
-browsers:
-	@test -d node_modules/axe-core || npm install --no-audit --no-fund --silent
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	@touch $@
+
+## browsers: the npm test tools (axe-core, the Digital Bazaar verifier)
+browsers: node_modules/.package-lock.json
 
 lint: sync
 	$(UV) run --frozen ruff check .
