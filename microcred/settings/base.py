@@ -138,6 +138,9 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 # Learners' submissions (microcred.storage): no URL, served by checked views.
 PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=VAR_DIR / "private")
+# Issuer signing keys (credentials/keystore.py): never in git, never in the
+# database; a MICROCRED_SIGNING_KEY_<ID> environment variable wins over a file.
+SIGNING_KEYS_DIR = env.path("SIGNING_KEYS_DIR", default=VAR_DIR / "keys")
 # Local folders, or an S3-compatible bucket when S3_BUCKET is set (storages.py).
 STORAGES = build_storages(
     env, static_backend="django.contrib.staticfiles.storage.StaticFilesStorage"
