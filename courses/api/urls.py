@@ -1,4 +1,4 @@
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 
 from . import views
 
@@ -18,6 +18,9 @@ urlpatterns = [
     path("me/enrolments/", views.MyEnrolmentsView.as_view(), name="my-enrolments"),
     path("enrolments/", views.RegistrationView.as_view(), name="enrolment-create"),
     path("auth/token/", views.TokenObtainView.as_view(), name="token"),
+    # Attempts, answers, results and the grading queue (no app_name of their
+    # own: their names are in this "api" namespace).
+    path("", include("assessments.api.urls")),
     # Last: any other address under /api/v1/ ending in a slash is a JSON 404
     # (addresses without the slash are redirected to it by CommonMiddleware).
     re_path(r"^(?:.*/)?$", views.NotFoundView.as_view(), name="not-found"),
