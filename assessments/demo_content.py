@@ -3,9 +3,11 @@
 Per published demo course: one summative (pass mark 70 %) with two single
 choice, one multiple select, one true/false, one short answer, one scenario
 decision and one rubric-graded project; a three-item formative check on the
-first module; and a three-item diagnostic. Every item names the learning
-outcomes it assesses by their position (``1`` is LO1); a project assesses the
-outcomes of its rubric's criteria. Every option carries feedback. COM-105 is
+first module and a two-item check on each module that teaches an outcome the
+diagnostic assesses (so its "focus on" suggestions point to modules); and a
+three-item diagnostic. Every item names the learning outcomes it assesses by
+their position (``1`` is LO1); a project assesses the outcomes of its rubric's
+criteria. Every option carries feedback. COM-105 is
 in French. Natural keys: assessment (course, kind, title), item (assessment,
 position), option (item, position), rubric (course, title), criterion
 (rubric, position), level (criterion, label).
@@ -1186,12 +1188,383 @@ COM_105 = (
 )
 
 
+# ---------------------------------------------------------------------------
+# Module checks beyond module 1: one per module that teaches an outcome the
+# diagnostic assesses, so the diagnostic's "focus on" suggestions can point to
+# modules. Two questions each, every option with feedback.
+# ---------------------------------------------------------------------------
+
+
+def module_check(
+    title: str, module: int, *questions: Question, lang: str = "en"
+) -> AssessmentSpec:
+    return AssessmentSpec(
+        kind=FORMATIVE,
+        title=title,
+        instructions=FR_FORMATIVE if lang == "fr" else EN_FORMATIVE,
+        module=module,
+        questions=questions,
+    )
+
+
+DATA_101_CHECKS = (
+    module_check(
+        "Check your understanding: reading numbers and charts",
+        2,
+        single(
+            "A bar chart's axis starts at 95 instead of 0. What is the risk?",
+            Opt(
+                "Small differences look large",
+                "Right: a truncated axis exaggerates the gaps between bars.",
+                correct=True,
+            ),
+            Opt(
+                "The bars become harder to read",
+                "Readability is not the issue: the proportions are distorted.",
+            ),
+            Opt(
+                "Nothing: only the labels change",
+                "The bar lengths no longer compare the values fairly.",
+            ),
+            outcomes=(2,),
+        ),
+        true_false(
+            "A rise from 2% to 3% is a 1 percentage point rise and a 50% rise.",
+            True,
+            outcomes=(2,),
+            right="Right: points compare levels, percent compares the change.",
+            wrong="Both are true: 3 - 2 = 1 point, and 1 is half of 2.",
+        ),
+    ),
+    module_check(
+        "Check your understanding: where the data comes from",
+        3,
+        single(
+            "A satisfaction survey was answered by 12% of customers. What do "
+            "you ask first?",
+            Opt(
+                "Who answered, and who did not",
+                "Right: the people who reply often differ from those who don't.",
+                correct=True,
+            ),
+            Opt(
+                "What the average score was",
+                "The average of a skewed sample can mislead; check who replied.",
+            ),
+            Opt(
+                "Which tool ran the survey",
+                "The tool matters less than who chose to answer.",
+            ),
+            outcomes=(3,),
+        ),
+        true_false(
+            "Missing rows in a dataset can be ignored if they are few.",
+            False,
+            outcomes=(3,),
+            right="Right: even a few missing rows can share a cause that biases "
+            "the rest.",
+            wrong="Not always: ask why they are missing before you ignore them.",
+        ),
+    ),
+    module_check(
+        "Check your understanding: correlation and causation",
+        4,
+        single(
+            "Ice cream sales and sunburns rise together. The likeliest explanation?",
+            Opt(
+                "Sunny weather drives both",
+                "Right: a third factor explains both figures.",
+                correct=True,
+            ),
+            Opt(
+                "Ice cream causes sunburn",
+                "The figures move together, but nothing shows one causes the other.",
+            ),
+            Opt(
+                "Sunburn makes people buy ice cream",
+                "Possible in theory, but a shared cause is far likelier.",
+            ),
+            outcomes=(4,),
+        ),
+        true_false(
+            "A controlled trial is a stronger test of cause than a correlation.",
+            True,
+            outcomes=(4,),
+            right="Right: changing one thing on purpose isolates its effect.",
+            wrong="It is stronger: a trial changes one factor and holds the rest.",
+        ),
+    ),
+)
+
+PSY_110_CHECKS = (
+    module_check(
+        "Check your understanding: reading your team's climate",
+        2,
+        single(
+            "Which signal best shows that a team feels safe to speak up?",
+            Opt(
+                "Bad news reaches the leader early",
+                "Right: early bad news is the clearest observable signal.",
+                correct=True,
+            ),
+            Opt(
+                "Meetings are always friendly",
+                "Friendliness can hide silence; look for candour instead.",
+            ),
+            Opt(
+                "Nobody disagrees in meetings",
+                "Silence is more often a warning sign than a good one.",
+            ),
+            outcomes=(2,),
+        ),
+        true_false(
+            "You need a survey to judge your team's climate.",
+            False,
+            outcomes=(2,),
+            right="Right: everyday behaviours show it without a survey.",
+            wrong="Observable behaviours, such as who speaks and when, tell you a lot.",
+        ),
+    ),
+    module_check(
+        "Check your understanding: responding when someone speaks up",
+        3,
+        single(
+            "A colleague reports their own mistake. What do you say first?",
+            Opt(
+                "Thank them for raising it",
+                "Right: appreciation first keeps people reporting.",
+                correct=True,
+            ),
+            Opt(
+                "Ask why they did not catch it sooner",
+                "Blame first teaches people to stay quiet next time.",
+            ),
+            Opt(
+                "Fix it yourself without comment",
+                "Silence wastes the chance to reward speaking up.",
+            ),
+            outcomes=(3,),
+        ),
+        true_false(
+            "Thanking someone for raising a mistake means there are no consequences.",
+            False,
+            outcomes=(3,),
+            right="Right: you can appreciate the report and still hold standards.",
+            wrong="Appreciation and accountability go together.",
+        ),
+    ),
+)
+
+CYB_101_CHECKS = (
+    module_check(
+        "Check your understanding: passwords and multi-factor authentication",
+        2,
+        single(
+            "Which protects an account best?",
+            Opt(
+                "A unique passphrase from a password manager, plus MFA",
+                "Right: unique secrets and a second factor block most takeovers.",
+                correct=True,
+            ),
+            Opt(
+                "A complex password reused on a few sites",
+                "Reuse means one breach opens every account.",
+            ),
+            Opt(
+                "A password changed every month",
+                "Frequent changes do not help if the password is reused.",
+            ),
+            outcomes=(2,),
+        ),
+        true_false(
+            "An authenticator app is a stronger second factor than a text message.",
+            True,
+            outcomes=(2,),
+            right="Right: text messages can be redirected by SIM swapping.",
+            wrong="It is stronger: codes by text can be intercepted.",
+        ),
+    ),
+    module_check(
+        "Check your understanding: phishing and social engineering",
+        3,
+        single(
+            "An e-mail from “IT” asks you to confirm your password within an "
+            "hour. What do you do?",
+            Opt(
+                "Report it with the phishing button and do not reply",
+                "Right: urgency plus a request for secrets is a classic sign.",
+                correct=True,
+            ),
+            Opt(
+                "Reply to ask whether it is genuine",
+                "Replying confirms your address to the sender; report it instead.",
+            ),
+            Opt(
+                "Click the link to check where it goes",
+                "Even a click can be enough; report it without opening.",
+            ),
+            outcomes=(3,),
+        ),
+        true_false(
+            "A message from a known colleague's address can still be phishing.",
+            True,
+            outcomes=(3,),
+            right="Right: accounts get compromised and addresses spoofed.",
+            wrong="It can: check unusual requests through another channel.",
+        ),
+    ),
+    module_check(
+        "Check your understanding: when something goes wrong",
+        5,
+        single(
+            "You clicked a suspicious link and entered your password. First step?",
+            Opt(
+                "Report it at once and change the password from another device",
+                "Right: speed limits the damage; the security team can act.",
+                correct=True,
+            ),
+            Opt(
+                "Wait to see whether anything happens",
+                "Waiting gives an attacker time; report it now.",
+            ),
+            Opt(
+                "Delete the e-mail so nobody else clicks",
+                "Deleting removes evidence the team needs; report it first.",
+            ),
+            outcomes=(5,),
+        ),
+        true_false(
+            "Reporting your own mistake quickly is part of incident response.",
+            True,
+            outcomes=(5,),
+            right="Right: the first hour matters most.",
+            wrong="It is: early reports let the team contain the incident.",
+        ),
+    ),
+)
+
+PRJ_120_CHECKS = (
+    module_check(
+        "Check your understanding: dependencies and the critical path",
+        2,
+        single(
+            "What is the critical path?",
+            Opt(
+                "The longest chain of dependent activities",
+                "Right: it sets the earliest possible end date.",
+                correct=True,
+            ),
+            Opt(
+                "The activities with the most risk",
+                "Risk matters, but the critical path is about duration.",
+            ),
+            Opt(
+                "The activities the sponsor cares about most",
+                "Importance is not the criterion; zero float is.",
+            ),
+            outcomes=(3,),
+        ),
+        true_false(
+            "Delaying an activity with float never delays the project.",
+            False,
+            outcomes=(3,),
+            right="Right: only up to its float; beyond that the end date moves.",
+            wrong="Only within its float: a longer delay moves the end date.",
+        ),
+    ),
+    module_check(
+        "Check your understanding: estimating honestly",
+        3,
+        single(
+            "Optimistic 4 days, most likely 6, pessimistic 14. What is the "
+            "three-point (PERT) estimate?",
+            Opt(
+                "7 days",
+                "Right: (4 + 4 × 6 + 14) / 6 = 7.",
+                correct=True,
+            ),
+            Opt("6 days", "That is the most likely value, not the estimate."),
+            Opt("8 days", "That is the plain average of the three values."),
+            outcomes=(2,),
+        ),
+        true_false(
+            "An estimate should state the assumptions it rests on.",
+            True,
+            outcomes=(2,),
+            right="Right: assumptions show when an estimate needs revisiting.",
+            wrong="It should: without them nobody knows when it stops holding.",
+        ),
+    ),
+)
+
+COM_105_CHECKS = (
+    module_check(
+        "Vérifiez votre compréhension : observer avant d'interpréter",
+        2,
+        single(
+            "Lequel de ces énoncés est un fait observé ?",
+            Opt(
+                "Il a répondu à mon courriel trois jours plus tard",
+                "Exact : c'est observable et vérifiable.",
+                correct=True,
+            ),
+            Opt(
+                "Il ne respecte pas les délais",
+                "C'est une interprétation du fait.",
+            ),
+            Opt("Il n'est pas motivé", "C'est un jugement, pas une observation."),
+            outcomes=(2,),
+        ),
+        true_false(
+            "Un même comportement peut avoir des sens différents selon la culture.",
+            True,
+            outcomes=(2,),
+            right="Exact : d'où l'importance de décrire avant d'interpréter.",
+            wrong="Si : le silence, par exemple, n'a pas partout le même sens.",
+            lang="fr",
+        ),
+        lang="fr",
+    ),
+    module_check(
+        "Vérifiez votre compréhension : la rétroaction entre cultures",
+        4,
+        single(
+            "Votre collègue vient d'une culture où la critique se fait en "
+            "privé. Comment donner votre rétroaction ?",
+            Opt(
+                "En tête-à-tête, en commençant par le contexte",
+                "Exact : vous respectez la norme sans édulcorer le message.",
+                correct=True,
+            ),
+            Opt(
+                "En réunion, pour que tout le monde en profite",
+                "Une critique publique risque de faire perdre la face.",
+            ),
+            Opt(
+                "Ne rien dire pour éviter le malaise",
+                "Le problème reste entier ; adaptez la forme, pas le fond.",
+            ),
+            outcomes=(4,),
+        ),
+        true_false(
+            "Adapter la forme d'une rétroaction veut dire en changer le fond.",
+            False,
+            outcomes=(4,),
+            right="Exact : la forme s'adapte, le message reste clair.",
+            wrong="Non : on adapte la manière, pas ce qui doit être dit.",
+            lang="fr",
+        ),
+        lang="fr",
+    ),
+)
+
+
 COURSE_ASSESSMENTS: dict[str, tuple[AssessmentSpec, ...]] = {
-    "DATA-101": DATA_101,
-    "PSY-110": PSY_110,
-    "CYB-101": CYB_101,
-    "PRJ-120": PRJ_120,
-    "COM-105": COM_105,
+    "DATA-101": DATA_101 + DATA_101_CHECKS,
+    "PSY-110": PSY_110 + PSY_110_CHECKS,
+    "CYB-101": CYB_101 + CYB_101_CHECKS,
+    "PRJ-120": PRJ_120 + PRJ_120_CHECKS,
+    "COM-105": COM_105 + COM_105_CHECKS,
 }
 
 # The second demo learner's first summative attempt: every auto-graded item

@@ -1,4 +1,5 @@
-"""The summative attempt policy, feedback turnaround and the pass rule, pure.
+"""The summative attempt policy, feedback turnaround, the pass rule and where a
+diagnostic suggests focusing, pure.
 
 No ORM, no settings, no clock: facts and ``now`` in, a decision out or an
 ``AttemptRefused`` raised. The service gathers the facts (the enrolment's
@@ -29,7 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -591,4 +592,59 @@ def outcome_result(
     )
     return OutcomeResult(
         passed=not reasons, reasons=tuple(reasons), unmet_outcomes=unmet
+    )
+
+
+# --- where to focus after a diagnostic ----------------------------------------
+@dataclass(frozen=True)
+class FocusSuggestion:
+    """What a diagnostic suggests the learner works on first.
+
+    ``outcome_codes``: the outcomes to focus on, in the course's order.
+    ``modules``: each module that teaches at least one of them, in the course's
+    order, with the focus outcomes it teaches. ``untaught_codes``: focus
+    outcomes that no module is linked to (the learner still sees them).
+    """
+
+    outcome_codes: tuple[str, ...]
+    modules: tuple[tuple[int, tuple[str, ...]], ...]
+    untaught_codes: tuple[str, ...]
+
+    @property
+    def module_ids(self) -> tuple[int, ...]:
+        return tuple(module_id for module_id, _codes in self.modules)
+
+
+def diagnostic_focus(
+    *,
+    outcomes_met: Mapping[str, bool],
+    module_outcomes: Sequence[tuple[int, Collection[str]]],
+) -> FocusSuggestion:
+    """Where to focus after a diagnostic, from its per-outcome results.
+
+    - ``outcomes_met`` maps every outcome the diagnostic assessed (by code, in
+      the course's order) to whether the learner met it. The outcomes not yet
+      met are the ones to focus on; an outcome the diagnostic did not assess
+      is never suggested (nothing is known about it).
+    - ``module_outcomes`` lists the course's modules in order, each with the
+      outcome codes it teaches (a module teaches the outcomes its formative
+      checks assess). Every module that teaches at least one focus outcome is
+      suggested, once, in the course's order.
+    - Nothing not yet met: no outcome and no module to focus on.
+    """
+    focus = tuple(code for code, met in outcomes_met.items() if not met)
+    wanted = set(focus)
+    teaches: dict[int, set[str]] = {}  # in course order; a module listed twice merges
+    for module_id, codes in module_outcomes:
+        teaches.setdefault(module_id, set()).update(set(codes) & wanted)
+    modules = tuple(
+        (module_id, tuple(code for code in focus if code in codes))
+        for module_id, codes in teaches.items()
+        if codes
+    )
+    taught = set().union(*teaches.values())
+    return FocusSuggestion(
+        outcome_codes=focus,
+        modules=modules,
+        untaught_codes=tuple(code for code in focus if code not in taught),
     )

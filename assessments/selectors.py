@@ -1,8 +1,9 @@
 """Reads about assessments and attempts, with their joins made explicit.
 
 The services and the views share these: the answer keys handed to the pure
-grading functions, where a learner stands with the summative assessment, an
-attempt's result, and the instructors' grading queue.
+grading functions, where a learner stands with the summative assessment, with
+the formative checks and with the diagnostic (and where it suggests focusing),
+an attempt's result, and the instructors' grading queue.
 """
 
 from __future__ import annotations
@@ -14,10 +15,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from courses.models import Enrolment, LearningOutcome, Microcredential
+from courses.models import (
+    ContentItem,
+    Enrolment,
+    LearningOutcome,
+    Microcredential,
+    Module,
+)
 from microcred.roles import is_registrar
 
 from . import grading, policies
@@ -301,6 +308,194 @@ def attempt_answers(attempt: Attempt) -> dict[int, Answer]:
         )
     )
     return {answer.item_id: answer for answer in answers}
+
+
+# --- formative checks and the diagnostic (the learner's side) --------------------
+CHECK_KINDS = (AssessmentKind.DIAGNOSTIC, AssessmentKind.FORMATIVE)
+
+
+@dataclass(frozen=True)
+class CheckSummary:
+    """A formative check or a diagnostic, and where one enrolment stands with it.
+
+    ``tries`` counts the checked (released) attempts; ``best_percent`` is the
+    best of their scores and ``last_attempt`` the latest of them.
+    ``open_attempt`` is the attempt being answered, if any.
+    """
+
+    assessment: Assessment
+    question_count: int
+    tries: int
+    best_percent: Decimal | None
+    last_attempt: Attempt | None
+    open_attempt: Attempt | None
+
+    @property
+    def is_diagnostic(self) -> bool:
+        return self.assessment.kind == AssessmentKind.DIAGNOSTIC
+
+    @property
+    def module_id(self) -> int | None:
+        return self.assessment.module_id
+
+    @property
+    def last_percent(self) -> Decimal | None:
+        return self.last_attempt.score_percent if self.last_attempt else None
+
+
+def course_checks(course_id: int) -> QuerySet[Assessment]:
+    """The course's diagnostic and formative assessments that have questions.
+
+    Diagnostics first, then formatives in the order of their modules (checks
+    outside any module last), each annotated with ``bank_size``.
+    """
+    return (
+        Assessment.objects.filter(microcredential_id=course_id, kind__in=CHECK_KINDS)
+        .annotate(bank_size=Count("items"))
+        .filter(bank_size__gt=0)
+        .select_related("module")
+        .order_by("kind", "module__position", "module_id", "id")
+    )
+
+
+def _question_count(assessment: Assessment) -> int:
+    bank = getattr(assessment, "bank_size", None)
+    if bank is None:
+        bank = assessment.items.count()
+    return min(assessment.draw_count, bank) if assessment.draw_count else bank
+
+
+def learner_checks(
+    enrolment: Enrolment, *, assessment_id: int | None = None
+) -> list[CheckSummary]:
+    """Every check of the enrolment's course (or only ``assessment_id``) with the
+    enrolment's standing, in two queries whatever the number of checks or tries.
+    """
+    assessments = course_checks(enrolment.microcredential_id)
+    if assessment_id is not None:
+        assessments = assessments.filter(pk=assessment_id)
+    assessments = list(assessments)
+    if not assessments:
+        return []
+    attempts: dict[int, list[Attempt]] = {a.pk: [] for a in assessments}
+    for attempt in Attempt.objects.filter(
+        enrolment=enrolment, assessment__in=list(attempts)
+    ).order_by("assessment_id", "number"):
+        attempts[attempt.assessment_id].append(attempt)
+    summaries = []
+    for assessment in assessments:
+        mine = attempts[assessment.pk]
+        for attempt in mine:
+            attempt.assessment = assessment  # spares a query per attempt
+            attempt.enrolment = enrolment
+        checked = [a for a in mine if a.status == Attempt.Status.RELEASED]
+        scores = [a.score_percent for a in checked if a.score_percent is not None]
+        summaries.append(
+            CheckSummary(
+                assessment=assessment,
+                question_count=_question_count(assessment),
+                tries=len(checked),
+                best_percent=max(scores) if scores else None,
+                last_attempt=checked[-1] if checked else None,
+                open_attempt=next(
+                    (a for a in mine if a.status == Attempt.Status.IN_PROGRESS), None
+                ),
+            )
+        )
+    return summaries
+
+
+def learner_check(enrolment: Enrolment, assessment_id: int) -> CheckSummary | None:
+    """One check of the enrolment's course, or None (a summative, another
+    course's assessment or one without questions is not a check here)."""
+    found = learner_checks(enrolment, assessment_id=assessment_id)
+    return found[0] if found else None
+
+
+def modules_with_outcomes(course_id: int) -> list[tuple[Module, frozenset[str]]]:
+    """The course's modules in order, each with the outcome codes it teaches.
+
+    A module teaches the outcomes that the items of its formative checks are
+    linked to. Each module carries ``first_item_id`` (None for an empty
+    module), so a page can link to where it starts. Two queries.
+    """
+    first_item = ContentItem.objects.filter(module=OuterRef("pk")).order_by(
+        "position", "id"
+    )
+    modules = list(
+        Module.objects.filter(microcredential_id=course_id)
+        .annotate(first_item_id=Subquery(first_item.values("pk")[:1]))
+        .order_by("position", "id")
+    )
+    taught: dict[int, set[str]] = {module.pk: set() for module in modules}
+    links = (
+        LearningOutcome.objects.filter(
+            microcredential_id=course_id,
+            assessment_items__assessment__kind=AssessmentKind.FORMATIVE,
+            assessment_items__assessment__module__microcredential_id=course_id,
+        )
+        .values_list("assessment_items__assessment__module_id", "code")
+        .order_by()
+        .distinct()
+    )
+    for module_id, code in links:
+        if module_id in taught:
+            taught[module_id].add(code)
+    return [(module, frozenset(taught[module.pk])) for module in modules]
+
+
+@dataclass(frozen=True)
+class FocusModule:
+    """A module to focus on, and the focus outcomes it teaches."""
+
+    module: Module
+    outcomes: tuple[OutcomeLine, ...]
+
+    @property
+    def first_item_id(self) -> int | None:
+        return getattr(self.module, "first_item_id", None)
+
+
+@dataclass(frozen=True)
+class DiagnosticResult:
+    """A checked diagnostic: each outcome it assessed, met or not yet, and
+    where to focus (``policies.diagnostic_focus``)."""
+
+    attempt: Attempt
+    result: AttemptResult
+    focus_outcomes: tuple[OutcomeLine, ...]
+    focus_modules: tuple[FocusModule, ...]
+    untaught_outcomes: tuple[OutcomeLine, ...]
+
+    @property
+    def outcomes(self) -> tuple[OutcomeLine, ...]:
+        return self.result.outcomes
+
+
+def diagnostic_result(attempt: Attempt) -> DiagnosticResult:
+    """The per-outcome result of a checked diagnostic attempt and its focus:
+    the outcomes not yet met and the modules that teach them."""
+    result = attempt_result(attempt)
+    lines = {line.code: line for line in result.outcomes}
+    modules = modules_with_outcomes(attempt.assessment.microcredential_id)
+    by_id = {module.pk: module for module, _codes in modules}
+    focus = policies.diagnostic_focus(
+        outcomes_met={line.code: line.met for line in result.outcomes},
+        module_outcomes=[(module.pk, codes) for module, codes in modules],
+    )
+    return DiagnosticResult(
+        attempt=attempt,
+        result=result,
+        focus_outcomes=tuple(lines[code] for code in focus.outcome_codes),
+        focus_modules=tuple(
+            FocusModule(
+                module=by_id[module_id],
+                outcomes=tuple(lines[code] for code in codes),
+            )
+            for module_id, codes in focus.modules
+        ),
+        untaught_outcomes=tuple(lines[code] for code in focus.untaught_codes),
+    )
 
 
 # --- the instructors' side --------------------------------------------------------

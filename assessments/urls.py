@@ -15,7 +15,18 @@ urlpatterns = [
         views.attempt_start,
         name="attempt-start",
     ),
+    path(
+        "learn/<int:enrolment_id>/checks/<int:assessment_id>/",
+        views.check_page,
+        name="check",
+    ),
+    path(
+        "learn/<int:enrolment_id>/checks/<int:assessment_id>/start/",
+        views.check_start,
+        name="check-start",
+    ),
     path("attempts/<int:attempt_id>/", views.attempt_page, name="attempt"),
+    path("attempts/<int:attempt_id>/check/", views.check_submit, name="check-submit"),
     path(
         "attempts/<int:attempt_id>/items/<int:item_id>/answer/",
         views.answer_save,

@@ -1,5 +1,6 @@
 """The assessment pages: the learner's summative overview, attempt and feedback,
-and the instructors' grading queue and grading page.
+the learner's formative checks and diagnostic, and the instructors' grading
+queue and grading page.
 
 Each view parses the request, checks who may see what (another learner's
 enrolment or attempt, or a course the grader does not teach, is a 404; a
@@ -173,6 +174,8 @@ def _attempt_context(attempt: Attempt, **kwargs: Any) -> dict[str, Any]:
 @login_required
 def attempt_page(request: HttpRequest, attempt_id: int) -> HttpResponse:
     attempt = _own_attempt(request, attempt_id)
+    if not attempt.assessment.is_summative:
+        return redirect(_check_url(attempt))
     if attempt.status != Attempt.Status.IN_PROGRESS:
         return redirect("assessments:feedback", attempt_id=attempt.pk)
     return render(request, "assessments/attempt.html", _attempt_context(attempt))
@@ -266,6 +269,11 @@ def answer_save(request: HttpRequest, attempt_id: int, item_id: int) -> HttpResp
 def attempt_submit(request: HttpRequest, attempt_id: int) -> HttpResponse:
     """GET: the confirm step (what is answered, what happens next). POST: submit."""
     attempt = _own_attempt(request, attempt_id)
+    if not attempt.assessment.is_summative:
+        # Formative checks and diagnostics are checked without a confirm step.
+        if request.method == "GET":
+            return redirect(_check_url(attempt))
+        return check_submit(request, attempt_id)
     if request.method == "GET":
         if attempt.status != Attempt.Status.IN_PROGRESS:
             return redirect("assessments:feedback", attempt_id=attempt.pk)
@@ -335,6 +343,161 @@ def feedback(request: HttpRequest, attempt_id: int) -> HttpResponse:
             "questions": _feedback_questions(attempt),
         }
     return render(request, "assessments/feedback.html", context)
+
+
+# --- formative checks and the diagnostic -------------------------------------------
+#
+# One page per check (``check_page``): the questions of the open attempt, with the
+# same autosave as the summative; or, once checked, every question with its
+# feedback, a "Try again" button and, for a diagnostic, where to focus. Checking
+# needs no confirm step: it never counts, nothing is lost (the answers stay in
+# the attempt) and trying again is one click.
+
+
+def _check_url(attempt: Attempt, *, checked: bool = False) -> str:
+    url = reverse(
+        "assessments:check",
+        kwargs={
+            "enrolment_id": attempt.enrolment_id,
+            "assessment_id": attempt.assessment_id,
+        },
+    )
+    return f"{url}?checked=1#results" if checked else url
+
+
+def _own_check(
+    request: HttpRequest, enrolment_id: int, assessment_id: int
+) -> tuple[Enrolment, selectors.CheckSummary]:
+    """The learner's enrolment and one of its course's checks; else a 404."""
+    enrolment = _own_enrolment(request, enrolment_id)
+    summary = selectors.learner_check(enrolment, assessment_id)
+    if summary is None:
+        raise Http404(_("This check is not part of your microcredential."))
+    return enrolment, summary
+
+
+def _answer_state(item: Item, answer: Answer | None) -> str:
+    """correct / partly / incorrect / unanswered / manual, for one checked answer."""
+    if item.is_manual:
+        return "manual"
+    if not _has_answer(answer):
+        return "unanswered"
+    points = answer.points_awarded
+    if points is not None and points >= item.points:
+        return "correct"
+    if points:
+        return "partly"
+    return "incorrect"
+
+
+def _checked_questions(attempt: Attempt) -> list[dict[str, Any]]:
+    """Each question of a checked attempt with its per-option feedback: what
+    the learner chose, which options are correct, and each one's feedback."""
+    questions = []
+    for question in _feedback_questions(attempt):
+        item: Item = question["item"]
+        options = [
+            {
+                "option": option,
+                "chosen": option.pk in question["chosen"],
+                "correct": option.is_correct,
+            }
+            for option in item.options.all()
+        ]
+        questions.append(
+            question
+            | {
+                "state": _answer_state(item, question["answer"]),
+                "options": options,
+                "correct_options": [o["option"] for o in options if o["correct"]],
+            }
+        )
+    return questions
+
+
+def _check_context(
+    request: HttpRequest, enrolment: Enrolment, summary: selectors.CheckSummary
+) -> dict[str, Any]:
+    assessment = summary.assessment
+    context: dict[str, Any] = {
+        "enrolment": enrolment,
+        "course": enrolment.microcredential,
+        "assessment": assessment,
+        "module": assessment.module,
+        "summary": summary,
+        "attempt": summary.open_attempt,
+        "may_retry": enrolment.is_active,
+    }
+    if summary.open_attempt is not None:
+        context |= {
+            "questions": _questions(summary.open_attempt),
+            # The answers' autosaves and the check share one queue, so an
+            # autosave still in flight lands before the check.
+            "hx_sync": "#check-body:queue all",
+        }
+    elif summary.last_attempt is not None:
+        checked = summary.last_attempt
+        questions = _checked_questions(checked)
+        context |= {
+            "checked": checked,
+            "checked_questions": questions,
+            "correct_count": sum(1 for q in questions if q["state"] == "correct"),
+            "just_checked": request.GET.get("checked") == "1",
+        }
+        if summary.is_diagnostic:
+            context["diagnostic"] = selectors.diagnostic_result(checked)
+        else:
+            context["result"] = _released_result(checked)
+    return context
+
+
+@require_GET
+@login_required
+def check_page(
+    request: HttpRequest, enrolment_id: int, assessment_id: int
+) -> HttpResponse:
+    """A formative check or the diagnostic: answer, check, read the feedback,
+    try again."""
+    enrolment, summary = _own_check(request, enrolment_id, assessment_id)
+    return render(
+        request, "assessments/check.html", _check_context(request, enrolment, summary)
+    )
+
+
+@require_POST
+@login_required
+def check_start(
+    request: HttpRequest, enrolment_id: int, assessment_id: int
+) -> HttpResponse:
+    """Start a try (or continue the open one): unlimited, never refused by dates."""
+    enrolment, summary = _own_check(request, enrolment_id, assessment_id)
+    try:
+        services.attempt_start(
+            learner=request.user, assessment_id=summary.assessment.pk
+        )
+    except PolicyError as refusal:
+        messages.error(request, str(refusal))
+    return redirect(
+        "assessments:check", enrolment_id=enrolment.pk, assessment_id=assessment_id
+    )
+
+
+@require_POST
+@login_required
+def check_submit(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    """Check a formative or diagnostic try: graded and its feedback shown at once.
+
+    A summative attempt is never submitted here: it goes to its confirm step.
+    """
+    attempt = _own_attempt(request, attempt_id)
+    if attempt.assessment.is_summative:
+        return redirect("assessments:submit", attempt_id=attempt.pk)
+    try:
+        services.attempt_submit(learner=request.user, attempt_id=attempt.pk)
+    except PolicyError as refusal:
+        messages.error(request, str(refusal))
+        return redirect(_check_url(attempt))
+    return redirect(_check_url(attempt, checked=True))
 
 
 # --- the instructors' side --------------------------------------------------------

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from assessments import selectors as assessment_selectors
 from microcred.roles import is_instructor, is_registrar
 
 from . import caching, notifications, selectors, services
@@ -247,6 +248,13 @@ def learn(request: HttpRequest, enrolment_id: int) -> HttpResponse:
     next_item = enrolment.last_item if enrolment.last_item_id else None
     if next_item is None or next_item.pk in completed:
         next_item = next((i for i in items if i.pk not in completed), None)
+    checks = _checks(enrolment)
+    diagnostic_check = next((c for c in checks["all"] if c.is_diagnostic), None)
+    diagnostic = None
+    if diagnostic_check is not None and diagnostic_check.last_attempt is not None:
+        diagnostic = assessment_selectors.diagnostic_result(
+            diagnostic_check.last_attempt
+        )
     return render(
         request,
         "courses/learn.html",
@@ -257,8 +265,25 @@ def learn(request: HttpRequest, enrolment_id: int) -> HttpResponse:
             "completed": completed,
             "next_item": next_item,
             "percent": round(100 * len(completed) / len(items)) if items else 0,
+            "checks": checks["in_modules"],
+            "loose_checks": checks["loose"],
+            "diagnostic_check": diagnostic_check,
+            "diagnostic": diagnostic,
         },
     )
+
+
+def _checks(enrolment: Enrolment) -> dict[str, list]:
+    """The course's formative checks and diagnostic with the learner's standing:
+    ``in_modules`` (formatives shown in the outline under their module),
+    ``loose`` (formatives in no module) and ``all``."""
+    every = assessment_selectors.learner_checks(enrolment)
+    formatives = [check for check in every if not check.is_diagnostic]
+    return {
+        "all": every,
+        "in_modules": [check for check in formatives if check.module_id],
+        "loose": [check for check in formatives if not check.module_id],
+    }
 
 
 def _item_context(course, items, item: ContentItem) -> dict:
@@ -291,8 +316,16 @@ def item(request: HttpRequest, enrolment_id: int, item_id: int) -> HttpResponse:
         if current.kind == "reflection"
         else None
     )
+    checks = _checks(enrolment)
     context = _item_context(course, items, current) | {
         "enrolment": enrolment,
+        "checks": checks["in_modules"],
+        "loose_checks": checks["loose"],
+        "module_checks": [
+            check
+            for check in checks["in_modules"]
+            if check.module_id == current.module_id
+        ],
         "completed": completed,
         "is_complete": current.pk in completed,
         "progress": progress,
