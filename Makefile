@@ -22,6 +22,7 @@ migrate: sync
 	$(MANAGE) migrate --noinput
 
 demo: migrate
+	$(MANAGE) credentials_keys ensure
 	$(MANAGE) seed_demo
 
 ## run: set up everything and serve on http://$(HOST):$(PORT) (SQLite, eager Celery)
@@ -54,7 +55,7 @@ bench: sync
 	$(PY) -m bench
 
 worker: migrate
-	$(UV) run --frozen celery -A microcred worker -l info
+	$(UV) run --frozen celery -A microcred worker -Q celery,pdf -l info
 
 beat: migrate
 	$(UV) run --frozen celery -A microcred beat -l info

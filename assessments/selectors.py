@@ -569,3 +569,23 @@ def attempt_for_grading(attempt_id: int) -> Attempt | None:
 def attempt_history(attempt: Attempt) -> QuerySet[GradingEvent]:
     """Every grading event of the attempt, oldest first, with who did it."""
     return GradingEvent.objects.filter(attempt=attempt).select_related("actor")
+
+
+def passing_summative_result(enrolment) -> tuple[Decimal, list[str]] | None:
+    """The score and outcome codes met of the enrolment's passed summative
+    attempt (what a credential records), or None when none passed."""
+    attempt = (
+        Attempt.objects.filter(
+            enrolment=enrolment,
+            assessment__kind=AssessmentKind.SUMMATIVE,
+            passed=True,
+            status=Attempt.Status.RELEASED,
+        )
+        .select_related("assessment")
+        .order_by("-number")
+        .first()
+    )
+    if attempt is None:
+        return None
+    result = attempt_result(attempt)
+    return result.score.percent, [line.code for line in result.outcomes if line.met]

@@ -359,9 +359,10 @@ def enrolment_complete(
 ) -> Enrolment:
     """Mark an enrolment completed (the learner passed the summative assessment).
 
-    The single hook for what follows a completion (the credentials issue adds
-    issuance here). Safe to call twice: an enrolment already completed is
-    returned unchanged; a withdrawn one is refused.
+    Issues the credentials it earns (``credentials.services.
+    credentials_for_completion``) in the same transaction. Safe to call twice:
+    an enrolment already completed is returned unchanged; a withdrawn one is
+    refused.
     """
     enrolment = _locked_enrolment(enrolment_id)
     if enrolment.status == Enrolment.Status.COMPLETED:
@@ -380,4 +381,8 @@ def enrolment_complete(
             "completed_at": enrolment.completed_at.isoformat(),
         },
     )
+    # Issuance is part of completing: called here, in the same transaction.
+    from credentials.services import credentials_for_completion
+
+    credentials_for_completion(enrolment=enrolment, now=enrolment.completed_at)
     return enrolment

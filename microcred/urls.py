@@ -9,6 +9,7 @@ from . import views
 urlpatterns = [
     path("", include("assessments.urls")),
     path("", include("courses.urls")),
+    path("", include("credentials.urls")),
     path("accounts/profile/", views.profile, name="profile"),
     path("accounts/", include("allauth.urls")),
     path("staff/", admin.site.urls),

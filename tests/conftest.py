@@ -22,10 +22,25 @@ def default_language_and_time_zone():
 
 @pytest.fixture(autouse=True)
 def private_files(settings, tmp_path):
-    """Learners' submitted files go to a fresh private folder in every test."""
+    """Learners' submitted files go to a fresh private folder in every test,
+    generated files (certificates) to a fresh media folder."""
     private = tmp_path / "private"
     settings.PRIVATE_MEDIA_ROOT = private
+    settings.MEDIA_ROOT = tmp_path / "media"
     return private
+
+
+@pytest.fixture(scope="session")
+def signing_keys_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("keys")
+
+
+@pytest.fixture(autouse=True)
+def signing_keys(settings, signing_keys_dir):
+    """Issuer keys live in one folder for the session (never var/keys); the
+    key rows are created on first issuance in each test's database state."""
+    settings.SIGNING_KEYS_DIR = signing_keys_dir
+    return signing_keys_dir
 
 
 @pytest.fixture(autouse=True)

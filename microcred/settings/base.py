@@ -25,6 +25,9 @@ SECRET_KEY = env(
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# The issuer's did:web domain (e.g. learn.example.edu, or with a port
+# learn.example.edu%3A8443); unset, credentials are issued by a did:key.
+CREDENTIALS_DID_WEB_DOMAIN = env("CREDENTIALS_DID_WEB_DOMAIN", default="")
 
 INSTITUTION_NAME = env("INSTITUTION_NAME", default="Northbridge Polytechnic")
 # Deadlines are end-of-day in the institution's time zone.
@@ -185,6 +188,9 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+# PDFs render on their own queue, off the issuance path (a worker consumes
+# both: `celery worker -Q celery,pdf`, as `make worker` and compose do).
+CELERY_TASK_ROUTES = {"credentials.tasks.certificate_render": {"queue": "pdf"}}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 CACHES = {

@@ -1,0 +1,67 @@
+"""Reads of the credentials app, with the joins their callers need."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db.models import QuerySet
+
+from . import policies
+from .models import Achievement, Credential, SigningKey, StatusList
+
+
+def published_keys() -> QuerySet[SigningKey]:
+    """Every key that ever signed (active and retired): all stay published."""
+    return SigningKey.objects.order_by("created_at", "pk")
+
+
+def credential_public(credential_id) -> Credential | None:
+    """A credential for its public page, or None for a malformed or unknown id."""
+    try:
+        pk = uuid.UUID(str(credential_id))
+    except (ValueError, TypeError, AttributeError):
+        return None
+    return (
+        Credential.objects.select_related(
+            "achievement__microcredential",
+            "achievement__pathway",
+            "superseded_by",
+            "signing_key",
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def credential_by_code(typed: str) -> Credential | None:
+    code = policies.normalise_verification_code(typed or "")
+    if code is None:
+        return None
+    return Credential.objects.filter(verification_code=code).first()
+
+
+def achievement_public(pk) -> Achievement | None:
+    try:
+        return (
+            Achievement.objects.select_related("microcredential", "pathway")
+            .prefetch_related("alignments", "microcredential__outcomes")
+            .filter(pk=int(pk))
+            .first()
+        )
+    except (TypeError, ValueError):
+        return None
+
+
+def status_list(pk) -> StatusList | None:
+    try:
+        return StatusList.objects.filter(pk=int(pk)).first()
+    except (TypeError, ValueError):
+        return None
+
+
+def learner_credentials(learner) -> QuerySet[Credential]:
+    return (
+        Credential.objects.filter(learner=learner)
+        .select_related("achievement__microcredential", "achievement__pathway")
+        .order_by("-awarded_at")
+    )
