@@ -152,9 +152,14 @@ def enrolment_progress_map(enrolment_ids: list[int]) -> dict[int, tuple[int, int
 
 
 def learner_enrolments(learner):
+    """The learner's enrolments, with the credentials each earned (in force or
+    revoked; superseded versions left out)."""
+    from credentials.selectors import credentials_in_record
+
     return (
         Enrolment.objects.filter(learner=learner)
         .select_related("microcredential", "offering", "last_item")
+        .prefetch_related(Prefetch("credentials", queryset=credentials_in_record()))
         .order_by("status", "ends_at")
     )
 

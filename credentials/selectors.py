@@ -65,3 +65,8 @@ def learner_credentials(learner) -> QuerySet[Credential]:
         .select_related("achievement__microcredential", "achievement__pathway")
         .order_by("-awarded_at")
     )
+
+
+def credentials_in_record() -> QuerySet[Credential]:
+    """Every credential but superseded versions (they live on as history)."""
+    return Credential.objects.exclude(status=Credential.Status.SUPERSEDED)

@@ -245,12 +245,9 @@ class AssessedResult:
     outcomes_met: tuple[str, ...] = ()
 
 
-def _facts(
-    credential: Credential, *, key: SigningKey, salt: str, email: str
-) -> documents.CredentialFacts:
-    achievement = credential.achievement
-    profile = issuer_profile()
-    identity = signer_identity(key)
+def achievement_facts(achievement: Achievement) -> documents.AchievementFacts:
+    """The facts of an OB 3.0 Achievement, as issuance signs them and the
+    criteria page serves them."""
     course = achievement.microcredential
     summative = None
     outcomes: list[documents.OutcomeFacts] = []
@@ -265,6 +262,38 @@ def _facts(
         ]
         if course.credit_status == "for_credit":
             credits = course.credit_value
+    return documents.AchievementFacts(
+        id=absolute_url("achievement", pk=achievement.pk),
+        achievement_type=achievement.achievement_type,
+        name=achievement.name,
+        description=achievement.description,
+        criteria_url=absolute_url("achievement", pk=achievement.pk),
+        criteria_narrative=achievement.criteria_narrative,
+        image_url=absolute_url("achievement-image", pk=achievement.pk),
+        language=achievement.language,
+        version=achievement.version,
+        human_code=course.code if course else achievement.pathway.code,
+        pass_mark_percent=summative.pass_mark_percent if summative else None,
+        outcomes=outcomes,
+        alignments=[
+            documents.AlignmentFacts(
+                target_name=a.target_name,
+                target_url=a.target_url,
+                target_code=a.target_code,
+                target_framework=a.target_framework,
+            )
+            for a in achievement.alignments.all()
+        ],
+        tags=achievement.tags,
+        credits_available=credits,
+    )
+
+
+def _facts(
+    credential: Credential, *, key: SigningKey, salt: str, email: str
+) -> documents.CredentialFacts:
+    profile = issuer_profile()
+    identity = signer_identity(key)
     result = credential.result or {}
     score = result.get("score_percent")
     return documents.CredentialFacts(
@@ -276,31 +305,7 @@ def _facts(
             email=profile.email,
             description=profile.description,
         ),
-        achievement=documents.AchievementFacts(
-            id=absolute_url("achievement", pk=achievement.pk),
-            achievement_type=achievement.achievement_type,
-            name=achievement.name,
-            description=achievement.description,
-            criteria_url=absolute_url("achievement", pk=achievement.pk),
-            criteria_narrative=achievement.criteria_narrative,
-            image_url=absolute_url("achievement-image", pk=achievement.pk),
-            language=achievement.language,
-            version=achievement.version,
-            human_code=course.code if course else achievement.pathway.code,
-            pass_mark_percent=summative.pass_mark_percent if summative else None,
-            outcomes=outcomes,
-            alignments=[
-                documents.AlignmentFacts(
-                    target_name=a.target_name,
-                    target_url=a.target_url,
-                    target_code=a.target_code,
-                    target_framework=a.target_framework,
-                )
-                for a in achievement.alignments.all()
-            ],
-            tags=achievement.tags,
-            credits_available=credits,
-        ),
+        achievement=achievement_facts(credential.achievement),
         identity_hash=policies.identity_hash(email, salt),
         salt=salt,
         awarded_at=credential.awarded_at,
@@ -309,7 +314,9 @@ def _facts(
         status_list_url=absolute_url("status-list", pk=credential.status_list_id),
         status_index=credential.status_index,
         evidence_name=_evidence_name(credential.route),
-        evidence_narrative=_evidence_narrative(credential, course),
+        evidence_narrative=_evidence_narrative(
+            credential, credential.achievement.microcredential
+        ),
         result=documents.ResultFacts(
             score_percent=Decimal(score) if score is not None else None,
             outcomes_met=tuple(result.get("outcomes_met", ())),
@@ -634,9 +641,9 @@ def _status_bits_set(entries: dict[int, list[int]], *, now: dt.datetime) -> None
     if not entries:
         return
     key = signing_key_ensure(now=now)
-    for status_list in StatusList.objects.select_for_update().filter(
-        pk__in=entries
-    ).order_by("pk"):
+    for status_list in (
+        StatusList.objects.select_for_update().filter(pk__in=entries).order_by("pk")
+    ):
         bits = statuslist.Bitstring.from_bytes(bytes(status_list.bits))
         for index in entries[status_list.pk]:
             bits.set(index)
@@ -690,9 +697,7 @@ def credentials_revoke(
     if not wanted:
         return []
     credentials = list(
-        Credential.objects.select_for_update()
-        .filter(pk__in=wanted)
-        .order_by("pk")
+        Credential.objects.select_for_update().filter(pk__in=wanted).order_by("pk")
     )
     missing = wanted - {str(credential.pk) for credential in credentials}
     if missing:
@@ -742,7 +747,7 @@ def credential_revoke(
     )
 
 
-# --- the holder's choices: public name, name corrections --------------------------------
+# --- the holder's choices: public name, name corrections ----------------------
 
 
 def _holders_credential(*, credential_id, learner, lock: bool = False) -> Credential:
@@ -859,9 +864,7 @@ def credential_name_correction_request(
     return correction
 
 
-def _reissue_with_name(
-    old: Credential, *, name: str, now: dt.datetime
-) -> Credential:
+def _reissue_with_name(old: Credential, *, name: str, now: dt.datetime) -> Credential:
     """A new credential replacing ``old``: the same award with another name.
 
     Same learner, achievement, enrolment, route, period, result, award date and

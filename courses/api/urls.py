@@ -21,6 +21,7 @@ urlpatterns = [
     # Attempts, answers, results and the grading queue (no app_name of their
     # own: their names are in this "api" namespace).
     path("", include("assessments.api.urls")),
+    path("", include("credentials.api.urls")),
     # Last: any other address under /api/v1/ ending in a slash is a JSON 404
     # (addresses without the slash are redirected to it by CommonMiddleware).
     re_path(r"^(?:.*/)?$", views.NotFoundView.as_view(), name="not-found"),

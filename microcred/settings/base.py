@@ -221,9 +221,16 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Microcred API",
-    "DESCRIPTION": "Catalog, enrolments and registration for Microcred.",
+    "DESCRIPTION": (
+        "Microcred API v1: the catalog, enrolments and registration; learners' "
+        "assessment attempts, answers and results; the instructors' grading "
+        "queue; public verification of credentials."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {
+        "VerificationStateEnum": "credentials.verification.VerificationState",
+    },
 }
 
 LOGGING = {
