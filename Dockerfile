@@ -5,7 +5,7 @@ FROM python:3.12-slim-bookworm
 # ~4x faster than the fontTools fallback) and a font for the certificates.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
-        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-wqy-microhei \
     && rm -rf /var/lib/apt/lists/*
 
 RUN pip install --no-cache-dir "uv==0.13.9"

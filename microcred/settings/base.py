@@ -238,4 +238,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # WeasyPrint logs seven INFO lines a PDF.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }
