@@ -901,9 +901,10 @@ def test_list_pages_make_a_bounded_number_of_queries(
         url("item", "change", summative.items.first().pk): None,
         url("attempt", "change", attempts[0].pk): None,
     }
-    # Measured: 9 to 13 queries a page, the same with 2 rows or 24.
+    # Measured: 9 to 14 queries a page (the sidebar's permission checks grew
+    # with the credentials app), the same with 2 rows or 24.
     for target, rows in pages.items():
-        with django_assert_max_num_queries(14):
+        with django_assert_max_num_queries(15):
             response = client.get(target)
         assert response.status_code == 200, target
         if rows is not None:
