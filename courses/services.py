@@ -73,6 +73,8 @@ def enrolment_register(
     except Offering.DoesNotExist:
         raise RegistrationRefused(_("This offering does not exist.")) from None
     course = offering.microcredential
+    from credentials.selectors import renewal_open
+
     learner_enrolments = Enrolment.objects.filter(
         learner=learner, microcredential=course
     )
@@ -87,9 +89,10 @@ def enrolment_register(
             learner_has_active_enrolment=learner_enrolments.filter(
                 status="active"
             ).exists(),
-            learner_has_completed=learner_enrolments.filter(
-                status="completed"
-            ).exists(),
+            # Completed, unless the credential it earned may now be renewed
+            # by passing the summative again (credentials.policies.may_renew).
+            learner_has_completed=learner_enrolments.filter(status="completed").exists()
+            and not renewal_open(learner=learner, course=course, now=now),
         ),
         now=now,
     )

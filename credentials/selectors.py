@@ -70,3 +70,23 @@ def learner_credentials(learner) -> QuerySet[Credential]:
 def credentials_in_record() -> QuerySet[Credential]:
     """Every credential but superseded versions (they live on as history)."""
     return Credential.objects.exclude(status=Credential.Status.SUPERSEDED)
+
+
+def renewal_open(*, learner, course, now) -> bool:
+    """Whether the learner may renew the course's credential now: they hold
+    one with an expiry and the renewal window before it has opened."""
+    latest = (
+        credentials_in_record()
+        .filter(learner=learner, achievement__microcredential=course)
+        .select_related("achievement")
+        .order_by("-period")
+        .first()
+    )
+    if latest is None:
+        return False
+    return policies.may_renew(
+        revoked=latest.status == Credential.Status.REVOKED,
+        valid_until=latest.valid_until,
+        renewal_window_days=latest.achievement.renewal_window_days,
+        now=now,
+    )

@@ -50,6 +50,7 @@ class CredentialCard:
     linkedin_url: str = ""
     x_url: str = ""
     facebook_url: str = ""
+    renewable: bool = False
 
     @property
     def in_force(self) -> bool:
@@ -112,6 +113,13 @@ def _card(
         expires_on=expires_on,
         pending_correction=pending,
         last_decision=decided,
+        renewable=credential.status != Credential.Status.SUPERSEDED
+        and policies.may_renew(
+            revoked=credential.status == Credential.Status.REVOKED,
+            valid_until=credential.valid_until,
+            renewal_window_days=credential.achievement.renewal_window_days,
+            now=now,
+        ),
     )
     if form is not None:  # a refused request: shown again with its reason
         card = dataclasses.replace(card, correction_form=form)

@@ -196,3 +196,43 @@ def test_rotation_keeps_old_credentials_verifiable_by_their_key(
     assert new_key.status == "active"
     verdict = verify_with_digitalbazaar(old.document)
     assert verdict["signature_ok"], verdict
+
+
+def test_renewing_inside_the_window_issues_a_new_period_and_keeps_the_old_one(
+    learner, course, django_capture_on_commit_callbacks
+):
+    achievement = services.achievement_for_course(course)
+    achievement.valid_for_months = 12
+    achievement.renewal_window_days = 60
+    achievement.save()
+    pass_summative(learner, course, capture=django_capture_on_commit_callbacks)
+    first = Credential.objects.get(learner=learner)
+    offering = factories.OfferingFactory(microcredential=course)
+
+    too_early = first.valid_until - dt.timedelta(days=61)
+    with pytest.raises(course_services.RegistrationRefused, match="already completed"):
+        course_services.enrolment_register(
+            learner=learner, offering_id=offering.pk, now=too_early
+        )
+
+    inside = first.valid_until - dt.timedelta(days=30)
+    with django_capture_on_commit_callbacks(execute=True):
+        renewal = course_services.enrolment_register(
+            learner=learner, offering_id=offering.pk, now=inside
+        )
+        summative = course.assessments.get(kind="summative")
+        attempt = assessment_services.attempt_start(
+            learner=learner, assessment_id=summative.pk, now=inside
+        )
+        af.answer_all(learner, attempt, correct=True, now=inside)
+        assessment_services.attempt_submit(
+            learner=learner, attempt_id=attempt.pk, now=inside
+        )
+
+    renewed = Credential.objects.get(learner=learner, period=2)
+    assert renewed.enrolment_id == renewal.pk
+    assert renewed.valid_from == inside
+    assert renewed.valid_until == policies.add_months(inside, 12)
+    first.refresh_from_db()
+    assert first.status == Credential.Status.ACTIVE  # history: it expires on its own
+    assert Credential.objects.filter(learner=learner).count() == 2
