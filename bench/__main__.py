@@ -1,4 +1,31 @@
-"""``python -m bench``: seed, serve with gunicorn, measure three pages.
+"""``python -m bench`` (``make bench``): seed, then measure, then one summary.
+
+Three parts, in this order, each figure the median of ``--runs`` runs:
+
+- ``credentials`` — credentials signed and stored per second: 1,000
+  credentials per run through ``credentials.services.credential_issue``
+  (eddsa-rdfc-2022 signature, status-list entry, insert, commit) for 1,000
+  bench learners on one achievement, in this one process. The PDF task is
+  queued on the broker as in production but never rendered (see
+  ``bench/issuance.py`` for how, and why that is the honest way).
+- ``pdf`` — PDF certificates rendered per second in one worker process
+  (``bench/pdf.py``; no database).
+- ``pages`` — gunicorn (sync workers, production settings) load-tested over
+  HTTP: the catalog, course pages, the learner dashboard, a credential's public
+  verification page ``/credentials/<id>``, the verification API
+  ``/api/v1/credentials/<id>/verification`` (both over the 200 seeded
+  credentials, each request verifying the signature and status) and a
+  one-query baseline.
+
+The bench database is seeded once (200 courses, 20,000 learners, 50,000
+enrolments, 200 issued credentials; about a minute) and reused while its seed
+version matches. Signing keys live in ``var/bench/keys``, made afresh whenever
+the bench database is created; your ``var/keys`` is never used.
+
+Options: ``--only PART`` (repeatable: ``credentials``, ``pdf``, ``pages``),
+``--runs``, ``--credentials`` (per run), ``--pdf-count`` (per run),
+``--requests``, ``--concurrency``, ``--seconds``, ``--workers``, ``--reseed``,
+``--seed-only``; see ``--help``.
 
 Environment (all optional):
 
@@ -7,6 +34,9 @@ Environment (all optional):
   created if missing and dropped and re-created when its data is not the bench
   data set, so its name must contain ``bench``. ``DATABASE_URL`` is ignored on
   purpose: the bench never seeds your development database.
+- ``BENCH_REDIS_URL`` — the Redis database for the cache and Celery's broker
+  (default ``redis://127.0.0.1:6379/14``); the bench purges the PDF tasks it
+  queues there.
 - ``BENCH_REQUESTS``, ``BENCH_CONCURRENCY``, ``BENCH_SECONDS``, ``BENCH_RUNS`` —
   the same as the command-line options below.
 """
@@ -15,8 +45,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import platform
+import shutil
 import signal
 import socket
 import subprocess
@@ -32,7 +64,14 @@ from . import load
 BASE_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/microcred_bench"
 SECRET_KEY = "bench-only-secret-key-never-used-for-anything-real-0123456789"  # noqa: S105
-LOG_FILE = BASE_DIR / "var" / "bench" / "gunicorn.log"
+BENCH_DIR = BASE_DIR / "var" / "bench"
+LOG_FILE = BENCH_DIR / "gunicorn.log"
+# The bench's own signing keys: made with the bench database, dropped with it.
+KEYS_DIR = BENCH_DIR / "keys"
+# The address credentials are signed under (their ids, the status lists);
+# fixed, so a seeded credential verifies whatever SITE_URL your shell has.
+SITE_URL = "https://learn.bench.microcred.test"
+PARTS = ("credentials", "pdf", "pages")
 
 Page = tuple[str, list[str], list[dict[str, str]]]  # name, paths, per-thread headers
 
@@ -59,14 +98,34 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--seconds",
         type=float,
-        default=float(env("BENCH_SECONDS", 30)),
-        help="time cap per page per run (default 30)",
+        default=float(env("BENCH_SECONDS", 15)),
+        help="time cap per page per run (default 15)",
     )
     parser.add_argument(
         "--runs",
         type=int,
         default=int(env("BENCH_RUNS", 3)),
-        help="runs; figures are their medians (default 3)",
+        help="runs of each part; figures are their medians (default 3)",
+    )
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=PARTS,
+        metavar="PART",
+        help="measure only this part (credentials, pdf or pages); repeatable "
+        "(default: all three)",
+    )
+    parser.add_argument(
+        "--credentials",
+        type=int,
+        default=1000,
+        help="credentials issued per run (default 1000)",
+    )
+    parser.add_argument(
+        "--pdf-count",
+        type=int,
+        default=50,
+        help="PDF certificates rendered per run (default 50)",
     )
     parser.add_argument(
         "--workers", type=int, default=2, help="gunicorn sync workers (default 2)"
@@ -95,6 +154,9 @@ def configure_environment(database_url: str) -> dict[str, str]:
         # The production path: the cache (and Celery's broker) on Redis.
         "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"),
         "LOG_LEVEL": "WARNING",
+        "SIGNING_KEYS_DIR": str(KEYS_DIR),
+        "SITE_URL": SITE_URL,
+        "CREDENTIALS_DID_WEB_DOMAIN": "",  # did:key: nothing to host
     }
     os.environ.update(values)
     return dict(os.environ)
@@ -136,6 +198,8 @@ def ensure_database(url: str, *, recreate: bool = False) -> None:
         if not exists:
             print(f"Creating database {name}")
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            # Keys belong to the database that published them: start afresh.
+            shutil.rmtree(KEYS_DIR, ignore_errors=True)
 
 
 def prepare_schema() -> None:
@@ -173,24 +237,33 @@ def ensure_seeded(url: str, *, reseed: bool) -> None:
     from django.db import connections
 
     from . import seed
+    from .issuance import pdf_queue_purge
 
     counts = seed.counts()
     if counts.complete and not reseed:
         print(
-            f"Already seeded: {counts.courses} courses, {counts.learners:,} learners, "
-            f"{counts.enrolments:,} enrolments"
+            f"Already seeded (version {counts.version}): {counts.courses} courses, "
+            f"{counts.learners:,} learners, {counts.enrolments:,} enrolments, "
+            f"{counts.credentials} credentials"
         )
         return
     if reseed or not counts.empty:
+        if counts.version != seed.SEED_VERSION:
+            print(
+                f"The bench data set is version {counts.version}, the seed is "
+                f"version {seed.SEED_VERSION}: seeding again"
+            )
         connections.close_all()
         ensure_database(url, recreate=True)
         prepare_schema()
     print(
         f"Seeding {seed.COURSES} courses, {seed.LEARNERS:,} learners, "
-        f"{seed.ENROLMENTS:,} enrolments"
+        f"{seed.ENROLMENTS:,} enrolments, {seed.CREDENTIALS} credentials"
     )
     started = time.perf_counter()
     seed.seed()
+    # The seed's credentials queued their PDF tasks on commit: not rendered.
+    pdf_queue_purge()
     print(f"Seeded in {time.perf_counter() - started:.1f} s")
 
 
@@ -286,22 +359,31 @@ def check_pages(port: int, pages: list[Page]) -> bool:
                 print(f"  ! {name} {path} answered HTTP {status}: {snippet}")
             elif len(body) < 200 and path != "/healthz":
                 print(f"  ! {name} {path} answered 200 with only {len(body)} bytes")
+            elif path.endswith("/verification"):
+                state = json.loads(body).get("state")
+                if state != "valid":
+                    ok = False
+                    print(f"  ! {name} {path} verified as {state!r}, not 'valid'")
     return ok
 
 
-def print_table(
-    title: str, rows: list[tuple[str, float, float, float, int, int]]
-) -> None:
+Row = tuple[str, float, float, float, int, int]  # name, req/s, p50, p99, errors, bytes
+
+
+def print_table(title: str, rows: list[Row]) -> None:
+    width = max(34, *(len(row[0]) + 2 for row in rows))
     print(title)
     print(
-        f"  {'page':<34}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'bytes':>9}"
+        f"  {'page':<{width}}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
+        f"{'errors':>8}{'bytes':>9}"
     )
     for name, rps, p50, p99, errors, size in rows:
-        print(f"  {name:<34}{rps:>9.0f}{p50:>9.1f}{p99:>9.1f}{errors:>8}{size:>9}")
+        print(f"  {name:<{width}}{rps:>9.1f}{p50:>9.1f}{p99:>9.1f}{errors:>8}{size:>9}")
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    parts = [part for part in PARTS if part in (args.only or PARTS)]
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
     if urlsplit(url).scheme not in {"postgres", "postgresql", "pgsql"}:
         raise SystemExit("BENCH_DATABASE_URL must be a PostgreSQL URL.")
@@ -314,6 +396,7 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(BASE_DIR))
 
     print("== Microcred bench ==")
+    started = time.perf_counter()
     ensure_database(url, recreate=args.reseed)
     import django
 
@@ -326,36 +409,129 @@ def main(argv: list[str] | None = None) -> int:
     if args.seed_only:
         return 0
 
-    from . import seed
-
-    slugs = seed.course_slugs()
-    cookies = session_cookies(max(1, args.concurrency))
     pg_version = connection.cursor().connection.info.server_version
-    connection.close()
-    anonymous = [{}]
-    pages = [
-        ("catalog /", ["/"], anonymous),
-        ("course page /courses/<slug>/", [f"/courses/{s}/" for s in slugs], anonymous),
-        ("learner dashboard /dashboard/", ["/dashboard/"], cookies),
-        # Baseline: one query, no template. Shows what the stack and this load
-        # generator reach, so the pages above can be read against it.
-        ("baseline /healthz (1 query)", ["/healthz"], anonymous),
-    ]
     print(
         f"Machine: {os.cpu_count()} CPUs, Python {platform.python_version()}, "
         f"Django {django.get_version()}, gunicorn {gunicorn_package.__version__}, "
         f"PostgreSQL {pg_version // 10000}.{pg_version % 10000}; "
-        f"load average {os.getloadavg()[0]:.1f} before the runs"
+        f"load average {load_average()} (the machine is shared: other people's "
+        "work may run at the same time)"
     )
-    print(
-        f"Load: {args.requests} requests per page per run (cap {args.seconds:g} s), "
-        f"{args.concurrency} client threads on the same machine, {args.runs} runs"
-    )
+    summary = Summary(runs=args.runs)
+    failed = False
+    if "credentials" in parts:
+        from . import issuance
 
-    return measure(args, env, pages)
+        print(f"\n-- Credentials signed and stored ({args.credentials:,} per run) --")
+        summary.issuance = issuance.measure(runs=args.runs, count=args.credentials)
+        connection.close()
+    if "pdf" in parts:
+        from . import pdf
+
+        print(f"\n-- PDF certificates ({args.pdf_count} per run) --")
+        summary.pdf_rate = pdf.measure(runs=args.runs, count=args.pdf_count)
+        summary.pdf_count = args.pdf_count
+    if "pages" in parts:
+        print("\n-- Pages over HTTP --")
+        pages = bench_pages(args)
+        connection.close()
+        print(
+            f"Load: {args.requests} requests per page per run (cap {args.seconds:g} "
+            f"s), {args.concurrency} client threads on the same machine, "
+            f"{args.runs} runs"
+        )
+        summary.pages, failed = measure(args, env, pages)
+    summary.print(seconds=time.perf_counter() - started)
+    if failed:
+        print("Some requests failed: the page figures above are not valid.")
+        return 1
+    return 0
 
 
-def measure(args: argparse.Namespace, env: dict[str, str], pages: list[Page]) -> int:
+def load_average() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f} / {five:.2f} / {fifteen:.2f} (1 / 5 / 15 min)"
+
+
+def bench_pages(args: argparse.Namespace) -> list[Page]:
+    from . import seed
+
+    slugs = seed.course_slugs()
+    cookies = session_cookies(max(1, args.concurrency))
+    credential_ids = seed.credential_ids()
+    if not credential_ids:
+        raise SystemExit("No seeded credential; run with --reseed.")
+    anonymous = [{}]
+    return [
+        ("catalog /", ["/"], anonymous),
+        ("course page /courses/<slug>/", [f"/courses/{s}/" for s in slugs], anonymous),
+        ("learner dashboard /dashboard/", ["/dashboard/"], cookies),
+        # A credential's public page: verifies it (signature, status, expiry,
+        # version) and renders the result.
+        (
+            "credential page /credentials/<id>",
+            [f"/credentials/{pk}" for pk in credential_ids],
+            anonymous,
+        ),
+        # The same verification as JSON, as a verifier's software asks for it.
+        (
+            "verification API /api/v1/credentials/<id>/verification",
+            [f"/api/v1/credentials/{pk}/verification" for pk in credential_ids],
+            [{"Accept": "application/json"}],
+        ),
+        # Baseline: one query, no template. Shows what the stack and this load
+        # generator reach, so the pages above can be read against it.
+        ("baseline /healthz (1 query)", ["/healthz"], anonymous),
+    ]
+
+
+class Summary:
+    """The figures of the parts that ran, printed together at the end."""
+
+    def __init__(self, *, runs: int) -> None:
+        self.runs = runs
+        self.issuance = None
+        self.pdf_rate: float | None = None
+        self.pdf_count = 0
+        self.pages: list[Row] = []
+
+    def print(self, *, seconds: float) -> None:
+        print(f"\n== Summary: medians of {self.runs} runs ==")
+        if self.issuance is not None:
+            i = self.issuance
+            print(
+                f"  Credentials signed and stored: {i.rate:8.1f} credentials/s  "
+                f"({i.ms_each:.2f} ms per credential, {i.cpu_ms_each:.2f} ms CPU in "
+                f"the issuing process; credential_issue x {i.count:,}, one process, "
+                f"PDF queued not rendered, {i.queries_each:.0f} queries each)"
+            )
+        if self.pdf_rate is not None:
+            print(
+                f"  PDFs rendered per worker:      {self.pdf_rate:8.1f} PDFs/s  "
+                f"({1000 / self.pdf_rate:.1f} ms per PDF; one process, "
+                f"{self.pdf_count} varied certificates per run)"
+            )
+        if self.pages:
+            verify = [row for row in self.pages if "/verification" in row[0]]
+            for name, rps, p50, p99, _errors, _size in verify:
+                print(
+                    f"  Verification API requests:     {rps:8.1f} req/s  "
+                    f"(p50 {p50:.1f} ms, p99 {p99:.1f} ms; {name.split()[-1]} over "
+                    "HTTP, gunicorn)"
+                )
+            print_table("  Pages (errors: total over all runs)", self.pages)
+        print(
+            f"  Load average at the end: {load_average()}; the machine is shared, "
+            f"so other people's work may be in these figures. Whole bench "
+            f"{seconds / 60:.1f} min."
+        )
+
+
+def measure(
+    args: argparse.Namespace, env: dict[str, str], pages: list[Page]
+) -> tuple[list[Row], bool]:
+    """Serve with gunicorn and load-test every page; the medians and whether
+    any request failed."""
     results: dict[str, list[load.RunResult]] = {name: [] for name, _, _ in pages}
     port = free_port()
     failed = False
@@ -388,7 +564,7 @@ def measure(args: argparse.Namespace, env: dict[str, str], pages: list[Page]) ->
                 for error in result.errors[:5]:
                     print(f"  ! {error}")
             print_table(f"Run {run_number}", rows)
-    summary = []
+    summary: list[Row] = []
     for name, runs in results.items():
         summary.append(
             (
@@ -401,11 +577,7 @@ def measure(args: argparse.Namespace, env: dict[str, str], pages: list[Page]) ->
             )
         )
         failed = failed or any(r.failures for r in runs)
-    print_table(f"Median of {args.runs} runs (errors: total over all runs)", summary)
-    if failed:
-        print("Some requests failed: the figures above are not valid.")
-        return 1
-    return 0
+    return summary, failed
 
 
 if __name__ == "__main__":

@@ -1,10 +1,20 @@
-"""Seed the bench database: 200 courses, 20,000 learners, 50,000 enrolments.
+"""Seed the bench database: 200 courses, 20,000 learners, 50,000 enrolments
+and 200 issued credentials.
 
 Small tables go through ``bulk_create``; the big ones (learners, e-mail
 addresses, enrolments, item progress) through PostgreSQL ``COPY``, built from
-model instances so field defaults still apply. Everything is written in one
-transaction: a failed seed leaves nothing behind. Deterministic (fixed random
-seed), so two bench machines hold the same data.
+model instances so field defaults still apply. The credentials are issued
+through ``credentials.services.credential_issue`` (signed, with a status-list
+entry) for completed enrolments, as completion issues them; their PDF tasks
+are queued on the bench's Redis broker and purged by the caller, never
+rendered. Everything is written in one transaction: a failed seed leaves
+nothing behind. Deterministic data (fixed random seed), so two bench machines
+hold the same courses, learners and enrolments; credential ids, codes and
+signatures are new each seed.
+
+The data set carries a version (``SEED_VERSION``, kept as the database's
+comment): bump it whenever the seed changes, and a bench database seeded by an
+older version is dropped and seeded again.
 """
 
 from __future__ import annotations
@@ -16,6 +26,7 @@ import time
 import zoneinfo
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -45,8 +56,14 @@ from courses.models import (
     ScenarioChoice,
     Testimonial,
 )
+from credentials import services as credential_services
+from credentials.models import Credential
 from microcred.models import User
 from microcred.roles import Role
+
+#: Bump when the data set changes: an older bench database is then re-seeded.
+SEED_VERSION = 2
+SEED_COMMENT = "microcred bench seed v{}"
 
 COURSES = 200
 LEARNERS = 20_000
@@ -56,9 +73,14 @@ PATHWAYS = 25
 COURSES_PER_PATHWAY = 4
 MODULES_PER_COURSE = 4
 ITEMS_PER_MODULE = 4
+CREDENTIALS = 200  # issued for completed enrolments, for the verification pages
 
 EMAIL_DOMAIN = "bench.microcred.test"
 CODE_PREFIX = "bench-"
+# The course whose achievement the issuance measurement (bench/issuance.py)
+# issues its credentials on: the seed issues none on it, so those are the
+# only credentials the measurement creates and deletes.
+ISSUANCE_COURSE_CODE = f"{CODE_PREFIX}{COURSES:03d}"
 PASSWORD = "bench-pass-2026"  # noqa: S105 - a throwaway bench database
 
 TOPICS = [
@@ -105,18 +127,24 @@ class SeedCounts:
     courses: int
     learners: int
     enrolments: int
+    credentials: int
+    version: int | None
 
     @property
     def complete(self) -> bool:
-        return (self.courses, self.learners, self.enrolments) == (
-            COURSES,
-            LEARNERS,
-            ENROLMENTS,
-        )
+        return (
+            self.courses,
+            self.learners,
+            self.enrolments,
+            self.credentials,
+            self.version,
+        ) == (COURSES, LEARNERS, ENROLMENTS, CREDENTIALS, SEED_VERSION)
 
     @property
     def empty(self) -> bool:
-        return not (self.courses or self.learners or self.enrolments)
+        return not (
+            self.courses or self.learners or self.enrolments or self.credentials
+        )
 
 
 def counts() -> SeedCounts:
@@ -126,6 +154,43 @@ def counts() -> SeedCounts:
         ).count(),
         learners=learner_queryset().count(),
         enrolments=Enrolment.objects.filter(learner__in=learner_queryset()).count(),
+        credentials=seeded_credentials().count(),
+        version=seed_version(),
+    )
+
+
+def seed_version() -> int | None:
+    """The version of the data set in this database (its comment), or None."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database "
+            "WHERE datname = current_database()"
+        )
+        row = cursor.fetchone()
+    comment = (row[0] if row else None) or ""
+    prefix = SEED_COMMENT.format("")
+    if not comment.startswith(prefix):
+        return None
+    try:
+        return int(comment.removeprefix(prefix))
+    except ValueError:
+        return None
+
+
+def _seed_version_record() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "COMMENT ON DATABASE {} IS %s".format(
+                connection.ops.quote_name(connection.settings_dict["NAME"])
+            ),
+            [SEED_COMMENT.format(SEED_VERSION)],
+        )
+
+
+def seeded_credentials():
+    """The seed's credentials (not the issuance measurement's)."""
+    return Credential.objects.filter(learner__in=learner_queryset()).exclude(
+        achievement__microcredential__code=ISSUANCE_COURSE_CODE
     )
 
 
@@ -207,6 +272,9 @@ def seed() -> None:
             rng, learner_ids, courses, items_by_course, rolling, past_cohort, now, tz
         )
         _log(f"{n_enrolments} enrolments, {n_progress} item progress rows", started)
+        n_credentials = _seed_credentials(rng)
+        _log(f"{n_credentials} credentials issued and signed", started)
+        _seed_version_record()
     _log("committed", started)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
@@ -546,6 +614,46 @@ def _seed_enrolments(
         ),
     )
     return n_enrolments, n_progress
+
+
+def _seed_credentials(rng: random.Random) -> int:
+    """Issue ``CREDENTIALS`` credentials, one per completed enrolment (the
+    first by id, none on the issuance course), through the real service."""
+    enrolments = (
+        Enrolment.objects.filter(
+            learner__in=learner_queryset(), status=Enrolment.Status.COMPLETED
+        )
+        .exclude(microcredential__code=ISSUANCE_COURSE_CODE)
+        .select_related("learner", "microcredential")
+        .order_by("pk")[:CREDENTIALS]
+    )
+    n = 0
+    for enrolment in enrolments:
+        course = enrolment.microcredential
+        codes = list(
+            course.outcomes.order_by("position").values_list("code", flat=True)
+        )
+        credential_services.credential_issue(
+            learner=enrolment.learner,
+            achievement=credential_services.achievement_for_course(course),
+            enrolment=enrolment,
+            result=credential_services.AssessedResult(
+                Decimal(rng.randrange(70, 101)), tuple(codes)
+            ),
+            awarded_at=enrolment.completed_at,
+        )
+        n += 1
+    return n
+
+
+def credential_ids(n: int = CREDENTIALS) -> list[str]:
+    """Ids of seeded credentials, for the verification pages."""
+    return [
+        str(pk)
+        for pk in seeded_credentials()
+        .order_by("awarded_at", "pk")
+        .values_list("pk", flat=True)[:n]
+    ]
 
 
 def dashboard_learners(n: int) -> list[User]:
