@@ -418,6 +418,12 @@ class _RenderTools:
 _local = threading.local()
 
 
+def warm_up() -> None:
+    """Build this process's renderer now (fonts, fetcher, stylesheet: about a
+    second) instead of on its first certificate; for a worker's start."""
+    _render_tools()
+
+
 def _render_tools() -> _RenderTools:
     """This process's (and thread's) fonts, fetcher, stylesheet and images.
 

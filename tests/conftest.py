@@ -5,6 +5,9 @@ from django.utils import timezone, translation
 
 from tests import factories
 
+# Every credential a test issues is checked by third-party verifiers at the end.
+pytest_plugins = ["tests.issued_credentials"]
+
 
 @pytest.fixture(autouse=True)
 def default_language_and_time_zone():

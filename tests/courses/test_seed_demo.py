@@ -44,6 +44,7 @@ from courses.models import (
     ScenarioChoice,
 )
 from courses.models import Testimonial as CourseTestimonial
+from credentials.models import Credential, SigningKey, StatusList
 from microcred.models import AuditEntry, User
 from microcred.roles import Role
 
@@ -74,6 +75,9 @@ COUNTED = (
     Attempt,
     Answer,
     GradingEvent,
+    Credential,
+    SigningKey,
+    StatusList,
 )
 
 
@@ -117,6 +121,14 @@ def snapshot() -> dict:
         "attempts": list(
             Attempt.objects.order_by("pk").values_list("pk", "status", "submitted_at")
         ),
+        "credentials": list(
+            Credential.objects.order_by("pk").values_list(
+                "pk", "status", "revoked_at", "pdf", "pdf_rendered_at"
+            )
+        ),
+        "status_lists": list(
+            StatusList.objects.order_by("pk").values_list("pk", "version")
+        ),
     }
 
 
@@ -126,14 +138,16 @@ def test_a_second_run_creates_nothing_changes_nothing_and_sends_nothing(
     with django_capture_on_commit_callbacks(execute=True):
         seed()
     first = snapshot()
-    assert len(mailoutbox) == 3  # one confirmation per demo registration
+    # One confirmation per demo registration (5), one e-mail per released
+    # feedback (the demo learner's 2 finished courses).
+    assert len(mailoutbox) == 7
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         output = seed()
 
     assert snapshot() == first
     assert callbacks == []
-    assert len(mailoutbox) == 3
+    assert len(mailoutbox) == 7
     assert "nothing changed" in output
 
 
@@ -498,10 +512,11 @@ def test_publishing_a_demo_course_needs_its_summative():
     seed()
     for course in Microcredential.objects.published():
         assert selectors.publish_facts(course).has_summative_assessment
+    # COM-105: nobody has attempted it (its attempts would protect it).
     Assessment.objects.filter(
-        microcredential__code="PSY-110", kind=AssessmentKind.SUMMATIVE
+        microcredential__code="COM-105", kind=AssessmentKind.SUMMATIVE
     ).delete()
-    course = Microcredential.objects.get(code="PSY-110")
+    course = Microcredential.objects.get(code="COM-105")
     decision = policies.publish_decision(selectors.publish_facts(course))
     assert "The course has no summative assessment." in decision.problems
 
@@ -526,9 +541,12 @@ def test_learner2_failed_the_auto_part_and_waits_in_the_instructors_queue():
     project = next(a for a in answers if a.item.kind == AssessmentItemKind.PROJECT)
     assert project.text
     assert project.points_awarded is None
-    # The first demo learner can still take the summative: no attempts yet.
+    # The first demo learner can still take DATA-101's summative: no attempts
+    # yet (their attempts are in the courses they finished).
     learner = User.objects.get(email=f"learner@{demo.DEMO_EMAIL_DOMAIN}")
-    assert not Attempt.objects.filter(enrolment__learner=learner).exists()
+    assert not Attempt.objects.filter(
+        enrolment__learner=learner, enrolment__microcredential__code="DATA-101"
+    ).exists()
 
 
 def test_learner2_attempt_is_made_on_the_first_run_only():

@@ -541,10 +541,11 @@ def test_renderer_reads_only_files_and_data_never_the_network():
 
 
 def test_one_font_configuration_and_fetcher_serve_every_certificate_of_a_process():
-    from credentials.certificates import _render_tools
+    from credentials.certificates import _render_tools, warm_up
 
-    render_certificate_pdf(certificate())
+    warm_up()
     first = _render_tools()
+    render_certificate_pdf(certificate())
     render_certificate_pdf(certificate(learner_name="Grace Hopper"))
 
     assert _render_tools() is first

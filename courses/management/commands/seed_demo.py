@@ -8,7 +8,9 @@ The demo learner's registrations and progress are made on the first run only.
 Assessments come from ``assessments.demo_content`` and are written before a
 course is published (publishing needs its summative). The second demo learner
 submits attempt 1 of DATA-101's summative through the assessment services, on
-the first run only, so the instructor's grading queue is not empty.
+the first run only, so the instructor's grading queue is not empty. The demo
+learner's finished courses and credentials (one valid, one revoked) come from
+``credentials.demo_content``, made through the same services.
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ from courses.models import (
     ScenarioChoice,
     Testimonial,
 )
+from credentials import demo_content as credential_demo
 
 MEDIA_PREFIX = "demo"
 # Demo courses are published as if a term ago; reviews fall due from then.
@@ -84,6 +87,7 @@ class Seeder:
         self.publish_warnings: dict[str, tuple[str, ...]] = {}
         self.registered: list[Enrolment] = []
         self.submitted: list[Attempt] = []
+        self.credentials = credential_demo.Seeded()
 
     # -- the one write primitive -------------------------------------------
 
@@ -565,6 +569,17 @@ class Seeder:
             )
         )
 
+    def seed_credentials(self) -> None:
+        """The demo learner's finished courses: one valid, one revoked credential."""
+        self.credentials = credential_demo.seed_learner_credentials(
+            learner=self.users["learner"],
+            registrar=self.users["registrar"],
+            courses=self.courses,
+            offerings=self.rolling,
+            now=self.now,
+        )
+        self.created.update(self.credentials.created)
+
     def run(self) -> None:
         self.seed_accounts()
         for spec in demo.COURSES:
@@ -573,6 +588,7 @@ class Seeder:
         self.seed_offerings()
         self.seed_learner_progress()
         self.seed_submitted_attempt()
+        self.seed_credentials()
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -645,6 +661,12 @@ class Command(BaseCommand):
                 f"{attempt.number} of {attempt.assessment.title}: in the grading "
                 f"queue, feedback due {attempt.feedback_due_at:%Y-%m-%d}"
             )
+        for credential in seeder.credentials.issued:
+            out.write(
+                f"  {credential.learner.email} completed "
+                f"{credential.enrolment.microcredential.code}: credential issued"
+                + (" and revoked" if credential in seeder.credentials.revoked else "")
+            )
 
         out.write("")
         out.write(style.MIGRATE_HEADING("Demo accounts"))
@@ -658,6 +680,12 @@ class Command(BaseCommand):
         out.write(
             "  Password for every demo account: " + style.SUCCESS(demo.DEMO_PASSWORD)
         )
+
+        out.write("")
+        learner = seeder.users["learner"]
+        out.write(style.MIGRATE_HEADING(f"Credentials of {learner.email}"))
+        for line in credential_demo.summary_lines(learner):
+            out.write(f"  {line}")
 
         out.write("")
         out.write(style.MIGRATE_HEADING("What is in the database"))
