@@ -171,7 +171,7 @@ ACCOUNTS: tuple[Account, ...] = (
         email=_email("learner"),
         legal_name="Jordan Alexis Tremblay",
         display_name="Jordan",
-        try_this="2 courses in progress: dashboard, learning pages",
+        try_this="2 courses in progress; My credentials: 1 valid, 1 revoked",
     ),
     Account(
         key="learner2",
@@ -202,7 +202,7 @@ ACCOUNTS: tuple[Account, ...] = (
         legal_name="Priya Raman",
         display_name="Priya Raman",
         role=Role.REGISTRAR,
-        try_this="offerings, enrolments, extensions, withdrawals",
+        try_this="offerings, enrolments, extensions, withdrawals, revoke credentials",
     ),
     Account(
         key="admin",

@@ -187,6 +187,11 @@ def learner_pathways(learner) -> list[PathwayStanding]:
             statuses[course_id] = status
     if not statuses:
         return []
+    # Earned means holding the microcredential's credential in force (a
+    # revoked one no longer counts), as pathway issuance counts it.
+    from credentials.selectors import held_course_ids
+
+    held = held_course_ids(learner)
     pathways = (
         Pathway.objects.filter(is_published=True, microcredentials__in=statuses.keys())
         .distinct()
@@ -200,7 +205,7 @@ def learner_pathways(learner) -> list[PathwayStanding]:
             if pathway.requirement == Pathway.Requirement.ALL
             else min(pathway.required_count or len(members), len(members))
         )
-        earned = sum(1 for m in members if statuses.get(m.pk) == "completed")
+        earned = sum(1 for m in members if m.pk in held)
         in_progress = sum(1 for m in members if statuses.get(m.pk) == "active")
         earned, needed = policies.pathway_progress(required=needed, earned=earned)
         standings.append(PathwayStanding(pathway, earned, in_progress, needed, members))

@@ -90,3 +90,14 @@ def renewal_open(*, learner, course, now) -> bool:
         renewal_window_days=latest.achievement.renewal_window_days,
         now=now,
     )
+
+
+def held_course_ids(learner) -> set[int]:
+    """The microcredentials whose credential the learner holds in force."""
+    return set(
+        Credential.objects.filter(
+            learner=learner,
+            status=Credential.Status.ACTIVE,
+            achievement__microcredential__isnull=False,
+        ).values_list("achievement__microcredential_id", flat=True)
+    )

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from courses.models import Enrolment, Microcredential, Pathway
 from microcred.audit import audit_record
 
-from . import documents, multikey, policies, proofs, statuslist
+from . import documents, multikey, policies, proofs, selectors, statuslist
 from .identity import signer_identity
 from .keystore import KeyStore
 from .models import (
@@ -560,16 +560,6 @@ def _next_period(*, learner, achievement: Achievement, now: dt.datetime) -> int:
     return latest.period + 1 if renewable else latest.period
 
 
-def _held_course_ids(learner) -> set[int]:
-    return set(
-        Credential.objects.filter(
-            learner=learner,
-            status=Credential.Status.ACTIVE,
-            achievement__microcredential__isnull=False,
-        ).values_list("achievement__microcredential_id", flat=True)
-    )
-
-
 @transaction.atomic
 def credentials_for_completion(
     *, enrolment: Enrolment, now: dt.datetime | None = None
@@ -590,7 +580,7 @@ def credentials_for_completion(
             now=now,
         )
     ]
-    held = _held_course_ids(learner)
+    held = selectors.held_course_ids(learner)
     for pathway in course.pathways.filter(is_published=True).prefetch_related(
         "microcredentials"
     ):

@@ -445,3 +445,31 @@ def test_a_credential_without_expiry_sends_no_expiration_to_linkedin():
     assert query["issueMonth"] == ["1"]
     assert "expirationYear" not in query
     assert "expirationMonth" not in query
+
+
+def test_dashboard_pathway_progress_counts_only_credentials_in_force(
+    client, learner, instructor, registrar, django_capture_on_commit_callbacks
+):
+    from courses.models import Pathway, PathwayMembership
+
+    first = factories.MicrocredentialFactory(owner=instructor, code="PWD-1")
+    second = factories.MicrocredentialFactory(owner=instructor, code="PWD-2")
+    pathway = factories.PathwayFactory(
+        requirement=Pathway.Requirement.ALL, title="Certificate in Testing"
+    )
+    for position, member in enumerate((first, second)):
+        PathwayMembership.objects.create(
+            pathway=pathway, microcredential=member, position=position
+        )
+    pass_summative(learner, first, capture=django_capture_on_commit_callbacks)
+    client.force_login(learner)
+
+    page = client.get(reverse("courses:dashboard")).text
+    assert "1 of 2 microcredentials earned" in page
+
+    credential = Credential.objects.get(learner=learner)
+    services.credentials_revoke(
+        credential_ids=[credential.pk], actor=registrar, reason="Issued in error."
+    )
+    page = client.get(reverse("courses:dashboard")).text
+    assert "0 of 2 microcredentials earned" in page
