@@ -127,6 +127,15 @@ def seed_learner_credentials(
     """Give the demo learner their completed courses and credentials (first
     run only, course by course); make sure the issuer has a signing key."""
     seeded = Seeded()
+    profile = services.issuer_profile()
+    if not profile.signatory_name:  # what a registrar would fill in once
+        profile.signatory_name = "Dr. Amina Okafor"
+        profile.signatory_title = "University Registrar"
+        profile.description = (
+            "A public polytechnic issuing outcome-based microcredentials and "
+            "stackable certificates."
+        )
+        profile.save()
     if not SigningKey.objects.filter(status=SigningKey.Status.ACTIVE).exists():
         seeded.created["signing keys"] += 1
     services.signing_key_ensure(now=now)
