@@ -12,10 +12,17 @@ fails the session with a report naming the test.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import os
+import shutil
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 
 DB_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences"}
 CHUNK = 50
@@ -93,6 +100,14 @@ def pytest_runtest_call(item):
         _collect(item.nodeid)
 
 
+def _moment(issued: Issued) -> dt.datetime:
+    """When to verify: one second into the validity period. Tests issue with
+    their own clock (a renewal a year ahead, a credential that later expired);
+    expiry is our verifier's business, tested on its own."""
+    valid_from = dt.datetime.fromisoformat(issued.document["validFrom"])
+    return valid_from + dt.timedelta(seconds=1)
+
+
 def _javascript_problems() -> list[str]:
     from tests.credentials.js_verifier import verify_many_with_digitalbazaar
 
@@ -100,7 +115,8 @@ def _javascript_problems() -> list[str]:
     for start in range(0, len(_issued), CHUNK):
         chunk = _issued[start : start + CHUNK]
         results = verify_many_with_digitalbazaar(
-            [(issued.document, issued.documents) for issued in chunk]
+            [(issued.document, issued.documents) for issued in chunk],
+            now=[_moment(issued).isoformat() for issued in chunk],
         )
         for issued, result in zip(chunk, results, strict=True):
             status = result.get("status") or {}
@@ -130,7 +146,8 @@ def _openbadgeslib_problems() -> list[str]:
             else OB3LdpVerifier(pubkey_pem=issued.public_key_pem)
         )
         try:
-            verifier.verify(issued.document)
+            with time_machine.travel(_moment(issued), tick=False):
+                verifier.verify(issued.document)
         except Exception as error:  # noqa: BLE001 - report any rejection
             problems.append(
                 f"{issued.test}: openbadgeslib rejects credential "
@@ -139,18 +156,49 @@ def _openbadgeslib_problems() -> list[str]:
     return problems
 
 
-def pytest_sessionfinish(session, exitstatus):
-    if not _issued:
-        return
+# --- reporting, with or without pytest-xdist -----------------------------------
+# Under xdist each worker verifies what its tests issued and writes its problems
+# to a shared folder; the controller reads them all and fails the session.
+
+REPORT_DIR_VARIABLE = "MICROCRED_ISSUED_CREDENTIALS_DIR"
+
+
+def _is_worker(config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+def pytest_configure(config):
+    if not _is_worker(config) and REPORT_DIR_VARIABLE not in os.environ:
+        os.environ[REPORT_DIR_VARIABLE] = tempfile.mkdtemp(prefix="issued-")
+
+
+def _report(session, checked: int, problems: list[str]) -> None:
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-    problems = _javascript_problems() + _openbadgeslib_problems()
-    if reporter is not None:
+    if reporter is not None and checked:
         reporter.write_sep(
             "=",
-            f"third-party verifiers checked {len(_issued)} credentials issued by "
+            f"third-party verifiers checked {checked} credentials issued by "
             f"tests: {len(problems)} problem(s)",
         )
         for problem in problems:
             reporter.write_line(problem)
     if problems:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_sessionfinish(session, exitstatus):
+    problems = (_javascript_problems() + _openbadgeslib_problems()) if _issued else []
+    folder = Path(os.environ[REPORT_DIR_VARIABLE])
+    if _is_worker(session.config):
+        worker = session.config.workerinput["workerid"]
+        (folder / f"{worker}.json").write_text(
+            json.dumps({"checked": len(_issued), "problems": problems})
+        )
+        return
+    checked = len(_issued)
+    for report in sorted(folder.glob("*.json")):
+        found = json.loads(report.read_text())
+        checked += found["checked"]
+        problems += found["problems"]
+    shutil.rmtree(folder, ignore_errors=True)
+    _report(session, checked, problems)

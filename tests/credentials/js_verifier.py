@@ -128,10 +128,17 @@ def verify_with_digitalbazaar(
 
 def verify_many_with_digitalbazaar(
     requests: list[tuple[Json | str | bytes, Json | None]],
+    *,
+    now: list[str | None] | None = None,
 ) -> list[Json]:
-    """Verify several ``(credential, documents)`` pairs in one Node process."""
+    """Verify several ``(credential, documents)`` pairs in one Node process;
+    ``now`` gives each its own clock (ISO 8601), as in the single call."""
+    moments = now or [None] * len(requests)
     return _run(
-        [_request(credential, documents, None) for credential, documents in requests]
+        [
+            _request(credential, documents, moment)
+            for (credential, documents), moment in zip(requests, moments, strict=True)
+        ]
     )
 
 
