@@ -171,6 +171,14 @@ class StatusList(models.Model):
     """A Bitstring Status List (revocation); one bit per credential."""
 
     purpose = models.CharField(max_length=16, default="revocation")
+    issuer_id = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "The issuer identity (did) that signs this list; verifiers require "
+            "it to be the issuer of the credentials listed in it."
+        ),
+    )
     size = models.PositiveIntegerField(default=STATUS_LIST_SIZE)
     bits = models.BinaryField(help_text=_("The raw bitstring, bit 0 left-most."))
     next_index = models.PositiveIntegerField(default=0)

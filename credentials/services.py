@@ -194,18 +194,60 @@ def achievement_for_pathway(pathway: Pathway) -> Achievement:
 # --- status lists ---------------------------------------------------------------
 
 
-def _status_list_document(status_list: StatusList, *, key: SigningKey, now) -> dict:
+def _status_list_key(status_list: StatusList, *, now) -> SigningKey:
+    """The key that signs a list as the identity it was created under.
+
+    Verifiers require a status list and the credentials it lists to have the
+    same issuer. A did:web identity survives rotation (the active key signs);
+    a did:key identity is one key, so that key keeps signing its lists (its
+    private half must be kept while its credentials may need revoking).
+    """
+    active = signing_key_ensure(now=now)
+    if not status_list.issuer_id:
+        return active
+    if signer_identity(active).issuer_id == status_list.issuer_id:
+        return active
+    for key in SigningKey.objects.order_by("-created_at"):
+        if signer_identity(key).issuer_id == status_list.issuer_id:
+            return key
+    if status_list.issuer_id.startswith("did:key:"):
+        for key in SigningKey.objects.order_by("-created_at"):
+            public = multikey.public_key_from_multibase(key.public_key_multibase)
+            if multikey.did_key(public) == status_list.issuer_id:
+                return key
+    raise CredentialRefused(
+        _(
+            "No signing key of ours can sign status list %(pk)s as %(issuer)s; "
+            "restore that key or the did:web domain it was issued under."
+        )
+        % {"pk": status_list.pk, "issuer": status_list.issuer_id},
+        code="no_status_list_key",
+    )
+
+
+def _status_list_identity_document(status_list: StatusList, *, key, now) -> dict:
+    """Sign as the list's identity: for a did:key list, that key's did:key."""
     unsigned = statuslist.status_list_credential(
         list_url=absolute_url("status-list", pk=status_list.pk),
-        issuer=signer_identity(key).issuer_id,
+        issuer=status_list.issuer_id or signer_identity(key).issuer_id,
         valid_from=now,
         bits=statuslist.Bitstring.from_bytes(bytes(status_list.bits)),
     )
+    if status_list.issuer_id.startswith("did:key:"):
+        public = multikey.public_key_from_multibase(key.public_key_multibase)
+        return proofs.sign_credential(
+            unsigned,
+            private_key=KeyStore().load_private(key.key_id),
+            verification_method=multikey.did_key_verification_method(public),
+            created=now,
+        )
     return _sign(unsigned, key=key, now=now)
 
 
 def _status_list_sign(status_list: StatusList, *, key: SigningKey, now) -> None:
-    status_list.document = _status_list_document(status_list, key=key, now=now)
+    """(Re-)sign a list as the identity it was created under."""
+    key = _status_list_key(status_list, now=now)
+    status_list.document = _status_list_identity_document(status_list, key=key, now=now)
     status_list.version = F("version") + 1
     status_list.signed_at = now
     status_list.save(update_fields=["document", "version", "signed_at"])
@@ -214,15 +256,18 @@ def _status_list_sign(status_list: StatusList, *, key: SigningKey, now) -> None:
 
 def _status_entry_allocate(*, key: SigningKey, now) -> tuple[StatusList, int]:
     """The next free entry, under a row lock on the list (sequential indexes)."""
+    issuer_id = signer_identity(key).issuer_id
     status_list = (
         StatusList.objects.select_for_update()
-        .filter(next_index__lt=F("size"))
+        .filter(next_index__lt=F("size"), issuer_id=issuer_id)
         .order_by("pk")
         .first()
     )
     if status_list is None:
         status_list = StatusList.objects.create(
-            size=STATUS_LIST_SIZE, bits=bytes(STATUS_LIST_SIZE // 8)
+            size=STATUS_LIST_SIZE,
+            bits=bytes(STATUS_LIST_SIZE // 8),
+            issuer_id=issuer_id,
         )
         _status_list_sign(status_list, key=key, now=now)
         status_list = StatusList.objects.select_for_update().get(pk=status_list.pk)
