@@ -8,6 +8,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/microcred
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+# pytest-xdist processes (each gets its own test database: <name>_gw0, ...).
+TEST_WORKERS ?= 2
 
 .PHONY: run test lint format bench worker beat sync migrate demo services browsers clean
 
@@ -34,7 +36,7 @@ test: sync lint browsers
 	DJANGO_SETTINGS_MODULE=microcred.settings.test DATABASE_URL=$(TEST_DATABASE_URL) \
 		REDIS_URL=$(TEST_REDIS_URL) $(MANAGE) makemigrations --check --dry-run
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
-		$(UV) run --frozen pytest $(PYTEST_ARGS)
+		$(UV) run --frozen pytest -n $(TEST_WORKERS) --durations=15 $(PYTEST_ARGS)
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent

@@ -36,6 +36,7 @@ class Issued:
     documents: dict[str, Any]
     revoked: bool
     public_key_pem: bytes
+    status_signed_from: str
 
 
 _issued: list[Issued] = []
@@ -86,6 +87,7 @@ def _collect(test: str) -> None:
                 document=document,
                 documents=shared,
                 revoked=bits.get(credential.status_index),
+                status_signed_from=status_list.document["validFrom"],
                 public_key_pem=public.public_bytes(
                     Encoding.PEM, PublicFormat.SubjectPublicKeyInfo
                 ),
@@ -108,6 +110,14 @@ def _moment(issued: Issued) -> dt.datetime:
     return valid_from + dt.timedelta(seconds=1)
 
 
+def _status_checkable(issued: Issued) -> bool:
+    """Whether Digital Bazaar can check the status: it verifies the status list
+    credential against the real clock (its API takes no ``now``), so a list a
+    test signed in the future cannot be checked."""
+    signed_from = dt.datetime.fromisoformat(issued.status_signed_from)
+    return signed_from <= dt.datetime.now(dt.UTC)
+
+
 def _javascript_problems() -> list[str]:
     from tests.credentials.js_verifier import verify_many_with_digitalbazaar
 
@@ -119,13 +129,14 @@ def _javascript_problems() -> list[str]:
             now=[_moment(issued).isoformat() for issued in chunk],
         )
         for issued, result in zip(chunk, results, strict=True):
+            status_checkable = _status_checkable(issued)
             status = result.get("status") or {}
             if not (result.get("signature_ok") and result.get("issuer_ok")):
                 problems.append(
                     f"{issued.test}: Digital Bazaar rejects credential "
                     f"{issued.credential_id}: {result.get('errors')}"
                 )
-            elif status.get("revoked") is not issued.revoked:
+            elif status_checkable and status.get("revoked") is not issued.revoked:
                 problems.append(
                     f"{issued.test}: Digital Bazaar reads revoked="
                     f"{status.get('revoked')} for credential {issued.credential_id}"
