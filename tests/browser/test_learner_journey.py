@@ -36,7 +36,11 @@ def test_visitor_signs_up_registers_and_progress_moves(
 
     page.get_by_role("searchbox").fill("Data Literacy")
     page.get_by_role("button", name="Show results").click()
+    # htmx swaps the results, then pushes the address: wait for both, or the
+    # click below may land on the list being replaced.
+    expect(page).to_have_url(re.compile(r"q=Data"))
     page.get_by_role("link", name="Data Literacy for Decision Makers").click()
+    expect(page).to_have_url(re.compile(r"/courses/data-literacy/"))
     expect(
         page.get_by_text("You have 6 weeks from the day you register")
     ).to_be_visible()
