@@ -589,3 +589,24 @@ def passing_summative_result(enrolment) -> tuple[Decimal, list[str]] | None:
         return None
     result = attempt_result(attempt)
     return result.score.percent, [line.code for line in result.outcomes if line.met]
+
+
+def learner_attempt_list(
+    learner, *, enrolment_id: int | None = None, kind: str | None = None
+) -> QuerySet[Attempt]:
+    """The learner's attempts, newest first, optionally of one enrolment or kind."""
+    attempts = Attempt.objects.filter(enrolment__learner=learner).select_related(
+        "assessment", "enrolment__microcredential"
+    )
+    if enrolment_id is not None:
+        attempts = attempts.filter(enrolment_id=enrolment_id)
+    if kind is not None:
+        attempts = attempts.filter(assessment__kind=kind)
+    return attempts.order_by("-started_at", "-id")
+
+
+def course_assessment(course_id: int, assessment_id: int) -> Assessment | None:
+    """One assessment of the course, or None (another course's is not found)."""
+    return Assessment.objects.filter(
+        pk=assessment_id, microcredential_id=course_id
+    ).first()

@@ -219,16 +219,11 @@ class MyAttemptsView(generics.ListAPIView):
     def get_queryset(self):
         query = AttemptListQuerySerializer(data=self.request.query_params)
         query.is_valid(raise_exception=True)
-        # TODO(selectors): ``selectors.learner_attempt_list(learner, enrolment_id,
-        # kind)`` belongs in assessments/selectors.py; kept here until it exists.
-        attempts = Attempt.objects.filter(
-            enrolment__learner=self.request.user
-        ).select_related("assessment", "enrolment__microcredential")
-        if "enrolment" in query.validated_data:
-            attempts = attempts.filter(enrolment_id=query.validated_data["enrolment"])
-        if "kind" in query.validated_data:
-            attempts = attempts.filter(assessment__kind=query.validated_data["kind"])
-        return attempts.order_by("-started_at", "-id")
+        return selectors.learner_attempt_list(
+            self.request.user,
+            enrolment_id=query.validated_data.get("enrolment"),
+            kind=query.validated_data.get("kind"),
+        )
 
     @extend_schema(
         tags=[TAG_ATTEMPTS],
@@ -336,10 +331,7 @@ class AttemptStartView(AssessmentAPIView):
                     _("This microcredential has no summative assessment yet.")
                 )
             return assessment
-        # TODO(selectors): ``selectors.course_assessment(course_id, assessment_id)``.
-        assessment = Assessment.objects.filter(
-            pk=data["assessment"], microcredential_id=course_id
-        ).first()
+        assessment = selectors.course_assessment(course_id, data["assessment"])
         if assessment is None:
             raise NotFound(_("This microcredential has no assessment with this id."))
         return assessment
