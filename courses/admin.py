@@ -925,6 +925,7 @@ class EnrolmentAdmin(StaffRoleRequiredMixin, admin.ModelAdmin):
             "intro": intro,
             "form": form,
             "enrolments": queryset,
+            "objects": queryset,
             "action_field": action_field,
             "action_name": action_name,
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,

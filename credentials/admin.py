@@ -45,7 +45,7 @@ from .forms import (
 from .models import Achievement, Alignment, Credential, IssuerProfile, NameCorrection
 
 BOTH_LOCATIONS = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
-ACTION_TEMPLATE = "admin/credentials/action_with_reason.html"
+ACTION_TEMPLATE = "admin/action_with_reason.html"
 
 RoleCheck = Callable[[Any], bool]
 
