@@ -85,6 +85,23 @@ class Microcredential(models.Model):
         default=7, validators=[MinValueValidator(1)]
     )
     min_learning_days = models.PositiveSmallIntegerField(default=7)
+    plar_offered = models.BooleanField(
+        _("PLAR offered"),
+        default=False,
+        help_text=_(
+            "Learners who already have these skills may ask to challenge the "
+            "microcredential through its summative assessment."
+        ),
+    )
+    plar_window_days = models.PositiveSmallIntegerField(
+        _("PLAR window (days)"),
+        default=30,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "How long an approved PLAR candidate has, from approval to the end "
+            "date; it must hold the feedback turnaround and the resubmission time."
+        ),
+    )
     credential_name = models.CharField(
         max_length=200, help_text=_("The digital badge and certificate earned.")
     )
@@ -362,6 +379,7 @@ class Enrolment(models.Model):
         ACTIVE = "active", _("Active")
         COMPLETED = "completed", _("Completed")
         WITHDRAWN = "withdrawn", _("Withdrawn")
+        ENDED = "ended", _("Ended without completing")
 
     class Route(models.TextChoices):
         COURSE = "course", _("Course")
@@ -371,7 +389,12 @@ class Enrolment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolments"
     )
     offering = models.ForeignKey(
-        Offering, on_delete=models.PROTECT, related_name="enrolments"
+        Offering,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="enrolments",
+        help_text=_("Course route only: a PLAR enrolment belongs to no offering."),
     )
     microcredential = models.ForeignKey(
         Microcredential, on_delete=models.PROTECT, related_name="enrolments"
@@ -385,6 +408,7 @@ class Enrolment(models.Model):
     ends_at = models.DateTimeField()
     completed_at = models.DateTimeField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
     last_item = models.ForeignKey(
         ContentItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -408,6 +432,10 @@ class Enrolment(models.Model):
                 condition=Q(summative_due_at__lte=models.F("ends_at")),
                 name="summative_due_not_after_end",
             ),
+            models.CheckConstraint(
+                condition=Q(route="plar") | Q(offering__isnull=False),
+                name="course_route_enrolment_has_offering",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -422,6 +450,10 @@ class Enrolment(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status == self.Status.ACTIVE
+
+    @property
+    def is_plar(self) -> bool:
+        return self.route == self.Route.PLAR
 
 
 class ItemProgress(models.Model):

@@ -135,6 +135,58 @@ def enrolment_register(
     return enrolment
 
 
+@transaction.atomic
+def enrolment_start_plar(
+    *,
+    learner,
+    course_id: int,
+    dates: policies.EnrolmentDates,
+    now: dt.datetime | None = None,
+) -> Enrolment:
+    """Open an enrolment on the PLAR route (called by ``plar.services`` when a
+    request is approved): no offering, the PLAR window's own dates, and the
+    same summative assessment as the course route."""
+    now = now or timezone.now()
+    course = Microcredential.objects.get(pk=course_id)
+    try:
+        with transaction.atomic():
+            return Enrolment.objects.create(
+                learner=learner,
+                offering=None,
+                microcredential=course,
+                route=Enrolment.Route.PLAR,
+                registered_at=now,
+                summative_due_at=dates.summative_due_at,
+                ends_at=dates.ends_at,
+            )
+    except IntegrityError:
+        raise AlreadyRegistered(str(policies.ALREADY_REGISTERED)) from None
+
+
+@transaction.atomic
+def enrolment_end(
+    *, enrolment_id: int, reason: str, now: dt.datetime | None = None
+) -> Enrolment:
+    """Close an active enrolment that can no longer be completed (its attempts
+    are used or its window is over). Safe to call twice."""
+    enrolment = _locked_enrolment(enrolment_id)
+    if enrolment.status == Enrolment.Status.ENDED:
+        return enrolment
+    if enrolment.status != Enrolment.Status.ACTIVE:
+        raise PolicyError(_("Only an active enrolment can be ended."))
+    enrolment.status = Enrolment.Status.ENDED
+    enrolment.ended_at = now or timezone.now()
+    enrolment.save(update_fields=["status", "ended_at"])
+    audit_record(
+        actor=None,
+        action="enrolment.end",
+        target=enrolment,
+        reason=reason,
+        details={"route": enrolment.route},
+    )
+    return enrolment
+
+
 def _learner_enrolment(*, learner, enrolment_id: int, lock: bool = False) -> Enrolment:
     queryset = Enrolment.objects.filter(learner=learner)
     if lock:
