@@ -398,13 +398,23 @@ def _result_details(result: selectors.AttemptResult) -> dict[str, Any]:
 
 
 def _complete_if_passed(attempt: Attempt, *, now: dt.datetime) -> None:
+    """Passing completes the enrolment (and issues the credential). On the PLAR
+    route, a released fail that leaves no attempt ends the route, so the
+    learner can register for the full course."""
     enrolment = attempt.enrolment
-    if (
-        attempt.assessment.is_summative
-        and attempt.passed
-        and enrolment.status == Enrolment.Status.ACTIVE
-    ):
+    if not attempt.assessment.is_summative or enrolment.status != "active":
+        return
+    if attempt.passed:
         course_services.enrolment_complete(enrolment_id=enrolment.pk, now=now)
+        return
+    if enrolment.is_plar and attempt.status == Attempt.Status.RELEASED:
+        decision = selectors.summative_decision(enrolment, attempt.assessment, now=now)
+        if decision.state == policies.SummativeState.NO_ATTEMPTS_LEFT:
+            course_services.enrolment_end(
+                enrolment_id=enrolment.pk,
+                reason="Every summative attempt on the PLAR route was used.",
+                now=now,
+            )
 
 
 @transaction.atomic

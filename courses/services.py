@@ -187,6 +187,39 @@ def enrolment_end(
     return enrolment
 
 
+@transaction.atomic
+def enrolment_reopen(*, actor, enrolment_id: int, reason: str) -> Enrolment:
+    """Make an ended enrolment active again (an appeal granted); audit-logged.
+
+    Refused when the learner has since started another enrolment in the
+    course (the partial unique constraint backs this under a race).
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise PolicyError(_("Reopening an enrolment needs a reason."))
+    enrolment = _locked_enrolment(enrolment_id)
+    if enrolment.status == Enrolment.Status.ACTIVE:
+        return enrolment
+    if enrolment.status != Enrolment.Status.ENDED:
+        raise PolicyError(_("Only an ended enrolment can be reopened."))
+    enrolment.status = Enrolment.Status.ACTIVE
+    enrolment.ended_at = None
+    try:
+        with transaction.atomic():
+            enrolment.save(update_fields=["status", "ended_at"])
+    except IntegrityError:
+        raise PolicyError(
+            _(
+                "The learner has since registered for this microcredential again, "
+                "so this enrolment cannot be reopened."
+            )
+        ) from None
+    audit_record(
+        actor=actor, action="enrolment.reopen", target=enrolment, reason=reason
+    )
+    return enrolment
+
+
 def _learner_enrolment(*, learner, enrolment_id: int, lock: bool = False) -> Enrolment:
     queryset = Enrolment.objects.filter(learner=learner)
     if lock:

@@ -10,6 +10,8 @@ urlpatterns = [
     path("", include("assessments.urls")),
     path("", include("courses.urls")),
     path("", include("credentials.urls")),
+    path("", include("plar.urls")),
+    path("plar/review/", include("plar.staff_urls")),
     path("accounts/profile/", views.profile, name="profile"),
     path("accounts/", include("allauth.urls")),
     path("staff/", admin.site.urls),

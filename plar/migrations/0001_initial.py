@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('assessments', '0004_answer_file_storage_setting'),
-        ('courses', '0003_enrolment_ended_at_microcredential_plar_offered_and_more'),
+        ('courses', '0003_plar_route'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
