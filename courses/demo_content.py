@@ -120,6 +120,8 @@ class Course:
     publish: bool = True
     feedback_turnaround_days: int = 7
     resubmission_days: int = 7
+    plar_offered: bool = False
+    plar_window_days: int = 30
 
     @property
     def module_minutes(self) -> int:
@@ -178,7 +180,14 @@ ACCOUNTS: tuple[Account, ...] = (
         email=_email("learner2"),
         legal_name="Morgan Lee Chen",
         display_name="Morgan",
-        try_this="DATA-101: attempt 1 submitted, awaiting grading",
+        try_this="DATA-101 attempt 1 awaiting grading; CYB-101 PLAR request pending",
+    ),
+    Account(
+        key="candidate",
+        email=_email("candidate"),
+        legal_name="Elena Sofia Marchetti",
+        display_name="Elena",
+        try_this="PLAR approved for DATA-101: take the summative directly",
     ),
     Account(
         key="instructor",
@@ -247,6 +256,7 @@ DATA_LITERACY = Course(
     delivery_mode=DeliveryMode.SELF_PACED,
     time_commitment_hours=11,
     completion_window_days=42,
+    plar_offered=True,
     credential_name="Data Literacy for Decision Makers — Digital Badge",
     credential_value=md(
         """
@@ -700,6 +710,7 @@ PSYCHOLOGICAL_SAFETY = Course(
     delivery_mode=DeliveryMode.BLENDED,
     time_commitment_hours=7,
     completion_window_days=42,
+    plar_offered=True,
     credential_name="Workplace Psychological Safety — Digital Badge",
     credential_value=md(
         """
@@ -1046,6 +1057,7 @@ CYBER_HYGIENE = Course(
     delivery_mode=DeliveryMode.SELF_PACED,
     time_commitment_hours=10,
     completion_window_days=56,
+    plar_offered=True,
     credential_name="Cybersecurity Hygiene — Digital Badge and 0.5 credit",
     credential_value=md(
         """
@@ -1462,6 +1474,7 @@ PROJECT_SCHEDULING = Course(
     delivery_mode=DeliveryMode.COHORT,
     time_commitment_hours=9,
     completion_window_days=63,
+    plar_offered=True,
     credential_name="Project Scheduling Essentials — Digital Badge",
     credential_value=md(
         """

@@ -47,6 +47,7 @@ from courses.models import Testimonial as CourseTestimonial
 from credentials.models import Credential, SigningKey, StatusList
 from microcred.models import AuditEntry, User
 from microcred.roles import Role
+from plar.models import PlarRequest, RequestEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -78,6 +79,8 @@ COUNTED = (
     Credential,
     SigningKey,
     StatusList,
+    PlarRequest,
+    RequestEvent,
 )
 
 
@@ -139,15 +142,16 @@ def test_a_second_run_creates_nothing_changes_nothing_and_sends_nothing(
         seed()
     first = snapshot()
     # One confirmation per demo registration (5), one e-mail per released
-    # feedback (the demo learner's 2 finished courses).
-    assert len(mailoutbox) == 7
+    # feedback (the demo learner's 2 finished courses), one per PLAR status
+    # change (learner2 submitted; candidate submitted, under review, approved).
+    assert len(mailoutbox) == 11
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         output = seed()
 
     assert snapshot() == first
     assert callbacks == []
-    assert len(mailoutbox) == 7
+    assert len(mailoutbox) == 11
     assert "nothing changed" in output
 
 

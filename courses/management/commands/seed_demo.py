@@ -58,6 +58,7 @@ from courses.models import (
     Testimonial,
 )
 from credentials import demo_content as credential_demo
+from plar import demo_content as plar_demo
 
 MEDIA_PREFIX = "demo"
 # Demo courses are published as if a term ago; reviews fall due from then.
@@ -65,6 +66,7 @@ PUBLISHED_AGO = dt.timedelta(days=90)
 ROLE_LABELS = {
     "learner": "Learner",
     "learner2": "Learner (2nd)",
+    "candidate": "PLAR candidate",
     "instructor": "Instructor",
     "instructor2": "Instructor (2nd)",
     "registrar": "Registrar",
@@ -88,6 +90,7 @@ class Seeder:
         self.registered: list[Enrolment] = []
         self.submitted: list[Attempt] = []
         self.credentials = credential_demo.Seeded()
+        self.plar_requests: list = []
 
     # -- the one write primitive -------------------------------------------
 
@@ -199,6 +202,8 @@ class Seeder:
                 "completion_window_days": spec.completion_window_days,
                 "feedback_turnaround_days": spec.feedback_turnaround_days,
                 "resubmission_days": spec.resubmission_days,
+                "plar_offered": spec.plar_offered,
+                "plar_window_days": spec.plar_window_days,
                 "credential_name": spec.credential_name,
                 "credential_value": spec.credential_value,
                 "owner_id": self.users[spec.owner].pk,
@@ -589,6 +594,15 @@ class Seeder:
         self.seed_learner_progress()
         self.seed_submitted_attempt()
         self.seed_credentials()
+        self.seed_plar()
+
+    def seed_plar(self) -> None:
+        """One PLAR request pending review, one approved candidate."""
+        self.plar_requests = plar_demo.seed_plar_cases(
+            users=self.users, courses=self.courses, now=self.now
+        )
+        if self.plar_requests:
+            self.created["PLAR requests"] += len(self.plar_requests)
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -661,6 +675,17 @@ class Command(BaseCommand):
                 f"{attempt.number} of {attempt.assessment.title}: in the grading "
                 f"queue, feedback due {attempt.feedback_due_at:%Y-%m-%d}"
             )
+        for request in seeder.plar_requests:
+            line = (
+                f"  {request.learner.email} asked to challenge "
+                f"{request.microcredential.code} (PLAR): {request.get_status_display()}"
+            )
+            if request.enrolment:
+                line += (
+                    f"; summative due {request.enrolment.summative_due_at:%Y-%m-%d}, "
+                    f"ends {request.enrolment.ends_at:%Y-%m-%d}"
+                )
+            out.write(line)
         for credential in seeder.credentials.issued:
             out.write(
                 f"  {credential.learner.email} completed "
