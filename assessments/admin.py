@@ -29,6 +29,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from courses.admin import (
     CourseScopedPermissions,
@@ -246,7 +247,45 @@ class AssessmentAdmin(
         self, request: HttpRequest, obj: Assessment | None = None
     ) -> tuple[str, ...]:
         # Its items' outcomes and rubrics belong to the course: it stays there.
-        return ("microcredential",) if obj is not None else ()
+        return ("microcredential", "plar_settings") if obj is not None else ()
+
+    def get_fieldsets(self, request: HttpRequest, obj: Assessment | None = None) -> Any:
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or obj.kind != AssessmentKind.SUMMATIVE:
+            return fieldsets
+        # PLAR candidates take this same summative; the course holds the setting.
+        return (
+            *fieldsets,
+            (
+                _("Prior learning (PLAR)"),
+                {
+                    "fields": ("plar_settings",),
+                    "description": _(
+                        "Approved PLAR candidates take this summative assessment, "
+                        "with the same two attempts and feedback policy."
+                    ),
+                },
+            ),
+        )
+
+    @admin.display(description=_("PLAR"))
+    def plar_settings(self, assessment: Assessment) -> str:
+        course = assessment.microcredential
+        if course.plar_offered:
+            line = ngettext(
+                "offered, window %(days)d day",
+                "offered, window %(days)d days",
+                course.plar_window_days,
+            ) % {"days": course.plar_window_days}
+        else:
+            line = _("not offered")
+        url = reverse("admin:courses_microcredential_change", args=[course.pk])
+        return format_html(
+            '{} · <a href="{}#id_plar_offered">{}</a>',
+            line,
+            url,
+            _("change in the course's settings"),
+        )
 
     def get_list_display(self, request: HttpRequest) -> tuple[str, ...]:
         if preview_url(0) is None:

@@ -34,8 +34,9 @@ from django.utils.translation import ngettext
 from microcred.admin import StaffRoleRequiredMixin
 from microcred.models import User
 from microcred.roles import Role, is_instructor, is_registrar
+from plar import policies as plar_policies
 
-from . import services
+from . import policies, services
 from .models import (
     ContentItem,
     CourseStatus,
@@ -233,11 +234,37 @@ STATUS_ACTION_NAMES = {
 }
 
 
+class MicrocredentialAdminForm(MicrocredentialForm):
+    """The course form with its PLAR settings: when PLAR is offered, its window
+    must hold two attempts (``plar.policies.window_problems``)."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        days = cleaned.get("plar_window_days")
+        if not cleaned.get("plar_offered") or not isinstance(days, int):
+            return cleaned
+        values = {
+            name: cleaned.get(name, getattr(self.instance, name))
+            for name in (
+                "completion_window_days",
+                "feedback_turnaround_days",
+                "resubmission_days",
+                "min_learning_days",
+            )
+        }
+        if all(isinstance(value, int) for value in values.values()):
+            for problem in plar_policies.window_problems(
+                days, policies.WindowRules(**values)
+            ):
+                self.add_error("plar_window_days", problem)
+        return cleaned
+
+
 @admin.register(Microcredential)
 class MicrocredentialAdmin(
     CourseScopedPermissions, StaffRoleRequiredMixin, admin.ModelAdmin
 ):
-    form = MicrocredentialForm
+    form = MicrocredentialAdminForm
     change_form_template = "admin/courses/microcredential/change_form.html"
     list_display = (
         "code",
@@ -280,6 +307,19 @@ class MicrocredentialAdmin(
                 "description": _(
                     "The window must hold the minimum learning time plus the "
                     "feedback turnaround and the resubmission time (two attempts)."
+                ),
+            },
+        ),
+        (
+            _("Prior learning (PLAR)"),
+            {
+                "fields": ("plar_offered", "plar_window_days"),
+                "description": _(
+                    "Whether learners may challenge this microcredential through "
+                    "prior learning assessment and recognition, taking its summative "
+                    "assessment. The PLAR window runs from approval to the end date "
+                    "and must hold a day for attempt 1 plus the feedback turnaround "
+                    "and the resubmission time."
                 ),
             },
         ),
@@ -845,7 +885,8 @@ class EnrolmentAdmin(StaffRoleRequiredMixin, admin.ModelAdmin):
 
     @admin.display(description=_("offering"), ordering="offering__label")
     def offering_label(self, enrolment: Enrolment) -> str:
-        return enrolment.offering.label
+        # A PLAR-route enrolment has no offering: its window runs from approval.
+        return enrolment.offering.label if enrolment.offering else "—"
 
     @admin.action(
         description=_("Grant an extension…"),

@@ -59,7 +59,7 @@ def registration_confirmation_send(*, enrolment_id: int) -> bool:
     """Send the confirmation once; a second run finds it sent and does nothing."""
     with transaction.atomic():
         enrolment = (
-            Enrolment.objects.select_for_update()
+            Enrolment.objects.select_for_update(of=("self",))
             .select_related("learner", "microcredential", "offering")
             .get(pk=enrolment_id)
         )

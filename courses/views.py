@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from assessments import selectors as assessment_selectors
 from microcred.roles import is_instructor, is_registrar
+from plar import selectors as plar_selectors
 
 from . import caching, notifications, selectors, services
 from .models import (
@@ -125,7 +126,7 @@ def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
         return render
 
-    current = None
+    current = plar_request = None
     if request.user.is_authenticated:
         current = (
             Enrolment.objects.filter(learner=request.user, microcredential=course)
@@ -133,9 +134,20 @@ def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
             .order_by("status")
             .first()
         )
+        if course.plar_offered:
+            plar_request = plar_selectors.open_request(request.user, course)
     context = {
         "course": course,
         "enrolment": current,
+        "plar_request": plar_request,
+        # "Already have these skills?": for a learner not (or no longer) in the
+        # course, or with a PLAR request under way.
+        "show_plar_box": course.plar_offered
+        and (
+            plar_request is not None
+            or current is None
+            or current.status == Enrolment.Status.ENDED
+        ),
         "open_offerings": selectors.open_offerings(course, now=now),
         "header_html": caching.cached_fragment(
             "course-header", (course.pk,), render_part("courses/_course_header.html")
@@ -207,17 +219,38 @@ def enrolment_calendar(request: HttpRequest, enrolment_id: int) -> HttpResponse:
 def dashboard(request: HttpRequest) -> HttpResponse:
     enrolments = list(selectors.learner_enrolments(request.user))
     progress = selectors.enrolment_progress_map([e.pk for e in enrolments])
+    plar_requests = list(plar_selectors.learner_requests(request.user))
+    plar_by_enrolment = {r.enrolment_id: r for r in plar_requests if r.enrolment_id}
+    now = timezone.now()
+    # Courses the learner is in (or has completed) on any route: an ended PLAR
+    # route there needs no "register for the full course" any more.
+    taken = {
+        e.microcredential_id
+        for e in enrolments
+        if e.status in (Enrolment.Status.ACTIVE, Enrolment.Status.COMPLETED)
+    }
     rows = []
     for enrolment in enrolments:
         done, total = progress.get(enrolment.pk, (0, 0))
-        rows.append(
-            {
-                "enrolment": enrolment,
-                "done": done,
-                "total": total,
-                "percent": round(100 * done / total) if total else 0,
-            }
-        )
+        row = {
+            "enrolment": enrolment,
+            "done": done,
+            "total": total,
+            "percent": round(100 * done / total) if total else 0,
+            "plar_request": plar_by_enrolment.get(enrolment.pk),
+            "offerings": [],
+        }
+        if (
+            enrolment.status == Enrolment.Status.ENDED
+            and row["plar_request"]
+            and enrolment.microcredential_id not in taken
+        ):
+            # The next step after a PLAR route without a pass: one query per
+            # ended route, of which a learner has at most one per course.
+            row["offerings"] = selectors.open_offerings(
+                enrolment.microcredential, now=now
+            )
+        rows.append(row)
     return render(
         request,
         "courses/dashboard.html",
@@ -225,6 +258,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "active": [r for r in rows if r["enrolment"].is_active],
             "finished": [r for r in rows if not r["enrolment"].is_active],
             "pathways": selectors.learner_pathways(request.user),
+            "plar_requests": plar_requests,
         },
     )
 

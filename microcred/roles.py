@@ -67,6 +67,13 @@ ROLE_PERMISSIONS = {
             "extension": ["view", "add"],
             "pathway": ["view"],
         },
+        "plar": {
+            "plarrequest": ["view"],
+            "outcomestatement": ["view"],
+            "evidence": ["view"],
+            "requestevent": ["view"],
+            "appeal": ["view"],
+        },
     },
     "Registrar": {
         "assessments": {
@@ -88,6 +95,13 @@ ROLE_PERMISSIONS = {
             "pathway": ["view", "change", "add", "delete"],
             "pathwaymembership": ["view", "change", "add", "delete"],
             "testimonial": ["view", "change"],
+        },
+        "plar": {
+            "plarrequest": ["view"],
+            "outcomestatement": ["view"],
+            "evidence": ["view"],
+            "requestevent": ["view"],
+            "appeal": ["view"],
         },
         "microcred": {"auditentry": ["view"]},
     },

@@ -126,7 +126,11 @@ def seed_plar_cases(
             )
         for title, url in case.evidence:
             services.evidence_add_link(
-                learner=learner, request_id=request.pk, url=url, title=title, now=started
+                learner=learner,
+                request_id=request.pk,
+                url=url,
+                title=title,
+                now=started,
             )
         submitted = started + dt.timedelta(hours=2)
         request = services.request_submit(

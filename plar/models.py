@@ -33,7 +33,9 @@ class PlarRequest(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="plar_requests"
     )
     microcredential = models.ForeignKey(
-        "courses.Microcredential", on_delete=models.PROTECT, related_name="plar_requests"
+        "courses.Microcredential",
+        on_delete=models.PROTECT,
+        related_name="plar_requests",
     )
     status = models.CharField(
         max_length=16, choices=Status, default=policies.Status.DRAFT, db_index=True
@@ -77,7 +79,7 @@ class PlarRequest(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["learner", "microcredential"],
-                condition=Q(status__in=[s.value for s in policies.OPEN_STATUSES]),
+                condition=Q(status__in=sorted(s.value for s in policies.OPEN_STATUSES)),
                 name="one_open_plar_request_per_course",
                 violation_error_message=_(
                     "You already have an open PLAR request for this microcredential."
@@ -227,10 +229,16 @@ class Appeal(models.Model):
         ordering = ["-submitted_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["request", "kind", "attempt"],
+                fields=["request", "kind"],
+                condition=Q(attempt__isnull=True),
                 name="one_appeal_per_decision",
-                nulls_distinct=False,
                 violation_error_message=_("This decision has already been appealed."),
+            ),
+            models.UniqueConstraint(
+                fields=["request", "attempt"],
+                condition=Q(attempt__isnull=False),
+                name="one_appeal_per_result",
+                violation_error_message=_("This result has already been appealed."),
             ),
             models.CheckConstraint(
                 condition=Q(kind="decision", attempt__isnull=True)

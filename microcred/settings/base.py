@@ -224,7 +224,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Microcred API v1: the catalog, enrolments and registration; learners' "
         "assessment attempts, answers and results; the instructors' grading "
-        "queue; public verification of credentials."
+        "queue; prior learning (PLAR) requests, their review and appeals; "
+        "public verification of credentials."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

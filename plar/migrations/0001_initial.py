@@ -107,7 +107,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='plarrequest',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['submitted', 'more_info', 'under_review', 'draft'])), fields=('learner', 'microcredential'), name='one_open_plar_request_per_course', violation_error_message='You already have an open PLAR request for this microcredential.'),
+            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['draft', 'more_info', 'submitted', 'under_review'])), fields=('learner', 'microcredential'), name='one_open_plar_request_per_course', violation_error_message='You already have an open PLAR request for this microcredential.'),
         ),
         migrations.AddConstraint(
             model_name='plarrequest',
@@ -123,7 +123,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='appeal',
-            constraint=models.UniqueConstraint(fields=('request', 'kind', 'attempt'), name='one_appeal_per_decision', nulls_distinct=False, violation_error_message='This decision has already been appealed.'),
+            constraint=models.UniqueConstraint(condition=models.Q(('attempt__isnull', True)), fields=('request', 'kind'), name='one_appeal_per_decision', violation_error_message='This decision has already been appealed.'),
+        ),
+        migrations.AddConstraint(
+            model_name='appeal',
+            constraint=models.UniqueConstraint(condition=models.Q(('attempt__isnull', False)), fields=('request', 'attempt'), name='one_appeal_per_result', violation_error_message='This result has already been appealed.'),
         ),
         migrations.AddConstraint(
             model_name='appeal',
