@@ -180,7 +180,10 @@ ACCOUNTS: tuple[Account, ...] = (
         email=_email("learner2"),
         legal_name="Morgan Lee Chen",
         display_name="Morgan",
-        try_this="DATA-101 attempt 1 awaiting grading; CYB-101 PLAR request pending",
+        try_this=(
+            "DATA-101: attempt 1 submitted, awaiting grading; "
+            "CYB-101: PLAR request pending"
+        ),
     ),
     Account(
         key="candidate",

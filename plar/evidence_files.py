@@ -94,10 +94,16 @@ def problem(upload: UploadedFile) -> str | None:
 
 
 def stored_name(original: str) -> str:
-    """A safe stored name that cannot collide or be guessed from the original."""
+    """A safe stored name that cannot collide or be guessed from the original.
+
+    The original's base, cleaned (never a hidden file, never empty), a random
+    suffix, and its extension, lowercased, when it is an accepted one.
+    """
+    base, extension = os.path.splitext(os.path.basename(original or ""))
+    extension = extension.lower() if extension.lower() in ACCEPTED else ""
     try:
-        safe = get_valid_filename(original)
+        safe = get_valid_filename(base)
     except SuspiciousFileOperation:
-        safe = "evidence"
-    base, extension = os.path.splitext(safe)
-    return f"{base[:80]}-{secrets.token_hex(6)}{extension.lower()}"
+        safe = ""
+    safe = safe.lstrip(".")[:80] or "evidence"
+    return f"{safe}-{secrets.token_hex(6)}{extension}"

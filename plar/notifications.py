@@ -17,7 +17,8 @@ from .models import Appeal, RequestEvent
 
 
 def request_url(request_id: int) -> str:
-    return settings.SITE_URL + reverse("plar:request", kwargs={"request_id": request_id})
+    path = reverse("plar:request", kwargs={"request_id": request_id})
+    return settings.SITE_URL + path
 
 
 def _send(*, learner, template: str, context: dict) -> None:
@@ -27,12 +28,15 @@ def _send(*, learner, template: str, context: dict) -> None:
             "learner": learner,
             "institution": settings.INSTITUTION_NAME,
         }
-        subject = render_to_string(f"plar/email/{template}_subject.txt", context)
+        # The subject and the text part are plain text (their templates turn
+        # autoescaping off); the HTML part escapes, its <title> included.
+        subject = " ".join(
+            render_to_string(f"plar/email/{template}_subject.txt", context).split()
+        )
+        context["subject"] = subject
         text = render_to_string(f"plar/email/{template}.txt", context)
         html = render_to_string(f"plar/email/{template}.html", context)
-    message = EmailMultiAlternatives(
-        subject=" ".join(subject.split()), body=text, to=[learner.email]
-    )
+    message = EmailMultiAlternatives(subject=subject, body=text, to=[learner.email])
     message.attach_alternative(html, "text/html")
     message.send()
 

@@ -98,13 +98,13 @@ def check_transition(
     current: str, target: str, *, by: Actor, reason: str = ""
 ) -> Transition:
     """The transition from ``current`` to ``target`` by ``by``, or PlarRefused."""
-    try:
-        current_status, target_status = Status(current), Status(target)
-    except ValueError:
-        raise PlarRefused(
-            _("“%(status)s” is not a PLAR request status.") % {"status": target},
-            code="unknown_status",
-        ) from None
+    for status in (current, target):
+        if status not in Status:
+            raise PlarRefused(
+                _("“%(status)s” is not a PLAR request status.") % {"status": status},
+                code="unknown_status",
+            )
+    current_status, target_status = Status(current), Status(target)
     for transition in TRANSITIONS[current_status]:
         if transition.to == target_status and transition.by == by:
             if transition.needs_reason and not reason.strip():
@@ -258,6 +258,22 @@ class AppealFacts:
     attempt_on_plar_route: bool
     has_open_appeal: bool
     already_appealed: bool
+    # The PLAR route was passed (on a later attempt): a failed attempt before
+    # it no longer decides anything.
+    route_passed: bool = False
+    # The learner has made a newer request for the course since this decision.
+    superseded: bool = False
+
+
+def superseded_refusal() -> PlarRefused:
+    """A decline the learner has moved on from (a newer request) is final."""
+    return PlarRefused(
+        _(
+            "You have made a newer PLAR request for this microcredential since "
+            "this decision, so it can no longer be appealed."
+        ),
+        code="superseded",
+    )
 
 
 def appeal_refusal(facts: AppealFacts) -> PlarRefused | None:
@@ -278,6 +294,8 @@ def appeal_refusal(facts: AppealFacts) -> PlarRefused | None:
                 _("Only a declined PLAR request can be appealed."),
                 code="not_declined",
             )
+        if facts.superseded:
+            return superseded_refusal()
         return None
     if not facts.attempt_on_plar_route:
         return PlarRefused(
@@ -292,6 +310,14 @@ def appeal_refusal(facts: AppealFacts) -> PlarRefused | None:
     if facts.attempt_passed:
         return PlarRefused(
             _("This attempt passed; there is nothing to appeal."), code="passed"
+        )
+    if facts.route_passed:
+        return PlarRefused(
+            _(
+                "You passed the summative assessment on a later attempt, so this "
+                "result no longer decides anything; there is nothing to appeal."
+            ),
+            code="passed",
         )
     return None
 

@@ -10,7 +10,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from assessments import policies as assessment_policies
 from assessments import selectors as assessment_selectors
 from assessments.models import Attempt
-from courses.models import Enrolment, Microcredential
+from courses.models import Enrolment, Microcredential, Offering
 from credentials import selectors as credential_selectors
 from microcred.roles import is_instructor, is_registrar
 
@@ -59,12 +59,18 @@ def open_request(learner, course: Microcredential) -> PlarRequest | None:
 def request_facts(
     learner, course: Microcredential, *, now: dt.datetime
 ) -> policies.RequestFacts:
+    """A PLAR route whose window has run out unused counts as ended, not as an
+    active enrolment; a PLAR window too short for two attempts (a course
+    setting that slipped past the form) counts as PLAR not offered."""
     enrolments = Enrolment.objects.filter(learner=learner, microcredential=course)
+    active = enrolments.filter(status=Enrolment.Status.ACTIVE)
+    lapsed_plar = active.filter(route=Enrolment.Route.PLAR, ends_at__lt=now)
     return policies.RequestFacts(
-        plar_offered=course.plar_offered,
+        plar_offered=course.plar_offered
+        and not policies.window_problems(course.plar_window_days, course.window_rules),
         course_published=course.is_published,
         has_summative=assessment_selectors.summative_for_course(course.pk) is not None,
-        has_active_enrolment=enrolments.filter(status="active").exists(),
+        has_active_enrolment=active.exclude(pk__in=lapsed_plar).exists(),
         has_completed=enrolments.filter(status="completed").exists(),
         holds_credential=course.pk in credential_selectors.held_course_ids(learner),
         renewal_open=credential_selectors.renewal_open(
@@ -73,7 +79,56 @@ def request_facts(
         has_open_request=open_request(learner, course) is not None,
         plar_route_ended=enrolments.filter(
             route=Enrolment.Route.PLAR, status=Enrolment.Status.ENDED
-        ).exists(),
+        ).exists()
+        or lapsed_plar.exists(),
+    )
+
+
+def newer_request_exists(request: PlarRequest) -> bool:
+    """Whether the learner has made another request for the course since this
+    one (a withdrawn one does not count)."""
+    return (
+        PlarRequest.objects.filter(
+            learner_id=request.learner_id,
+            microcredential_id=request.microcredential_id,
+            pk__gt=request.pk,
+        )
+        .exclude(status=policies.Status.WITHDRAWN)
+        .exists()
+    )
+
+
+def appeal_facts(
+    request: PlarRequest,
+    attempt: Attempt | None,
+    *,
+    appeals: list[Appeal] | None = None,
+) -> policies.AppealFacts:
+    """What ``policies.appeal_refusal`` needs to judge an appeal of the
+    request's decision (no attempt) or of an attempt's result. ``appeals``:
+    the request's appeals, if already loaded."""
+    if appeals is None:
+        appeals = list(Appeal.objects.filter(request=request))
+    kind = policies.AppealKind.GRADE if attempt else policies.AppealKind.DECISION
+    attempt_id = attempt.pk if attempt else None
+    return policies.AppealFacts(
+        kind=kind,
+        request_status=request.status,
+        attempt_released=bool(attempt and attempt.feedback_released_at),
+        attempt_passed=attempt.passed if attempt else None,
+        attempt_on_plar_route=attempt is not None,
+        has_open_appeal=any(appeal.is_open for appeal in appeals),
+        already_appealed=any(
+            appeal.kind == kind and appeal.attempt_id == attempt_id
+            for appeal in appeals
+        ),
+        route_passed=bool(
+            attempt
+            and request.enrolment is not None
+            and request.enrolment.status == Enrolment.Status.COMPLETED
+        ),
+        superseded=kind == policies.AppealKind.DECISION
+        and newer_request_exists(request),
     )
 
 
@@ -111,6 +166,14 @@ def learner_request(learner, request_id) -> PlarRequest | None:
         )
     except (PlarRequest.DoesNotExist, ValueError, TypeError):
         return None
+
+
+def is_course_offering(course: Microcredential, offering_id) -> bool:
+    """Whether ``offering_id`` names one of the course's offerings."""
+    try:
+        return Offering.objects.filter(pk=offering_id, microcredential=course).exists()
+    except (ValueError, TypeError):
+        return False
 
 
 def plar_attempt(request: PlarRequest, attempt_id) -> Attempt | None:

@@ -11,9 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -64,6 +64,11 @@ def _locked_request_for_review(*, reviewer, request_id) -> PlarRequest:
         raise PlarRefused(
             _("This PLAR request does not exist."), code="not_found"
         ) from None
+    if request.learner_id == reviewer.pk:
+        raise PlarRefused(
+            _("You cannot review your own PLAR request; another reviewer must."),
+            code="own_request",
+        )
     if not selectors.may_review(reviewer, request.microcredential):
         raise PlarRefused(
             _(
@@ -367,7 +372,9 @@ def _plar_enrolment_start(request: PlarRequest, *, now: dt.datetime) -> Enrolmen
 
 
 @transaction.atomic
-def review_start(*, reviewer, request_id, now: dt.datetime | None = None) -> PlarRequest:
+def review_start(
+    *, reviewer, request_id, now: dt.datetime | None = None
+) -> PlarRequest:
     """Take a submitted request into review; the learner sees "under review"."""
     now = now or timezone.now()
     request = _locked_request_for_review(reviewer=reviewer, request_id=request_id)
@@ -451,18 +458,7 @@ def appeal_submit(
                 _("This attempt is not part of your PLAR route."), code="not_found"
             )
     kind = policies.AppealKind.GRADE if attempt else policies.AppealKind.DECISION
-    appeals = Appeal.objects.filter(request=request)
-    refusal = policies.appeal_refusal(
-        policies.AppealFacts(
-            kind=kind,
-            request_status=request.status,
-            attempt_released=bool(attempt and attempt.feedback_released_at),
-            attempt_passed=attempt.passed if attempt else None,
-            attempt_on_plar_route=bool(attempt),
-            has_open_appeal=appeals.filter(status=Appeal.Status.SUBMITTED).exists(),
-            already_appealed=appeals.filter(kind=kind, attempt=attempt).exists(),
-        )
-    )
+    refusal = policies.appeal_refusal(selectors.appeal_facts(request, attempt))
     if refusal is not None:
         raise refusal
     try:
@@ -548,6 +544,9 @@ def appeal_decide(
         raise refusal
     if grant:
         if appeal.kind == Appeal.Kind.DECISION:
+            if selectors.newer_request_exists(request):
+                # Granting would open a second route beside the newer request's.
+                raise policies.superseded_refusal()
             _plar_enrolment_start(request, now=now)
             request.decided_at = now
             request.decided_by = decider
@@ -592,6 +591,12 @@ def full_course_register(
     register for the full course (the normal window starts now)."""
     now = now or timezone.now()
     request = _locked_own_request(learner=learner, request_id=request_id)
+    if not selectors.is_course_offering(request.microcredential, offering_id):
+        # Never end this route to register for another course.
+        raise PlarRefused(
+            _("This offering is not one of this microcredential's offerings."),
+            code="bad_offering",
+        )
     enrolment = request.enrolment
     if enrolment is not None and enrolment.status == Enrolment.Status.ACTIVE:
         assessment = assessment_selectors.summative_for_course(

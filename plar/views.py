@@ -195,21 +195,8 @@ def _appeal_refusal(
     plar_request: PlarRequest, appeals: list[Appeal], attempt: Attempt | None = None
 ) -> policies.PlarRefused | None:
     """Why this decision (or this attempt's result) may not be appealed now."""
-    kind = policies.AppealKind.GRADE if attempt else policies.AppealKind.DECISION
-    attempt_id = attempt.pk if attempt else None
     return policies.appeal_refusal(
-        policies.AppealFacts(
-            kind=kind,
-            request_status=plar_request.status,
-            attempt_released=bool(attempt and attempt.feedback_released_at),
-            attempt_passed=attempt.passed if attempt else None,
-            attempt_on_plar_route=attempt is not None,
-            has_open_appeal=any(appeal.is_open for appeal in appeals),
-            already_appealed=any(
-                appeal.kind == kind and appeal.attempt_id == attempt_id
-                for appeal in appeals
-            ),
-        )
+        selectors.appeal_facts(plar_request, attempt, appeals=appeals)
     )
 
 
