@@ -6,6 +6,8 @@ PY := $(UV) run --frozen python
 MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in e-mails and the seed's summary point at the server `make run` starts.
+SITE_URL ?= http://$(HOST):$(PORT)
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/microcred
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 # pytest-xdist processes (each gets its own test database: <name>_gw0, ...).
@@ -25,11 +27,11 @@ migrate: sync
 
 demo: migrate
 	$(MANAGE) credentials_keys ensure
-	$(MANAGE) seed_demo
+	SITE_URL=$(SITE_URL) $(MANAGE) seed_demo
 
 ## run: set up everything and serve on http://$(HOST):$(PORT) (SQLite, eager Celery)
 run: demo
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(MANAGE) runserver $(HOST):$(PORT)
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} SITE_URL=$(SITE_URL) $(MANAGE) runserver $(HOST):$(PORT)
 
 ## test: lint, migrations check and the whole suite on PostgreSQL and Redis
 test: sync lint browsers
