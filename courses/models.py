@@ -42,6 +42,11 @@ class CourseStatus(models.TextChoices):
     RETIRED = "retired", _("Retired")
 
 
+def notice_offsets_default() -> list[int]:
+    """Remind 7 days and 2 days before a date (DESIGN.md, reminders)."""
+    return [7, 2]
+
+
 class Microcredential(models.Model):
     """A short, outcome-based course that ends in a credential."""
 
@@ -122,6 +127,32 @@ class Microcredential(models.Model):
         max_length=16, choices=CourseStatus, default=CourseStatus.DRAFT, db_index=True
     )
     published_at = models.DateTimeField(null=True, blank=True)
+    due_reminder_days = models.JSONField(
+        _("reminders before the summative due date (days)"),
+        default=notice_offsets_default,
+        blank=True,
+        help_text=_(
+            "Days before the summative due date on which learners who have not "
+            "submitted attempt 1 are reminded, e.g. 7 and 2. Empty: none."
+        ),
+    )
+    end_reminder_days = models.JSONField(
+        _("reminders before the end date (days)"),
+        default=notice_offsets_default,
+        blank=True,
+        help_text=_(
+            "Days before the end date on which learners who have not passed are "
+            "reminded, e.g. 7 and 2. Empty: none."
+        ),
+    )
+    inactivity_nudge_days = models.PositiveSmallIntegerField(
+        _("inactivity nudge after (days)"),
+        default=7,
+        help_text=_(
+            "Nudge a learner after this many days without learning activity "
+            "(at most once a week, never after the end date). 0: never."
+        ),
+    )
     review_cycle_months = models.PositiveSmallIntegerField(default=12)
     next_review_on = models.DateField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)

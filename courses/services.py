@@ -376,6 +376,10 @@ def enrolment_extend(
     enrolment.summative_due_at = new.summative_due_at
     enrolment.ends_at = new.ends_at
     enrolment.save(update_fields=["summative_due_at", "ends_at"])
+    # Reminders follow the dates: those about the old dates are cancelled.
+    from notices.services import enrolment_dates_changed
+
+    enrolment_dates_changed(enrolment_id=enrolment.pk)
     audit_record(
         actor=actor,
         action="enrolment.extend",
@@ -406,6 +410,9 @@ def enrolment_withdraw(
     enrolment.status = Enrolment.Status.WITHDRAWN
     enrolment.withdrawn_at = now or timezone.now()
     enrolment.save(update_fields=["status", "withdrawn_at"])
+    from notices.services import enrolment_notices_cancel
+
+    enrolment_notices_cancel(enrolment_id=enrolment.pk)
     audit_record(
         actor=actor, action="enrolment.withdraw", target=enrolment, reason=reason
     )

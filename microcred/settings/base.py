@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "assessments",
     "plar",
     "credentials",
+    "notices",
 ]
 
 MIDDLEWARE = [

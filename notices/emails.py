@@ -1,0 +1,260 @@
+"""The e-mail of each notice (HTML and text, in the recipient's language and
+time zone), the signed one-click unsubscribe link, and the check, just before
+sending, that a notice still applies."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections import defaultdict
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from . import kinds
+from .models import Notice
+from .policies import Kind
+
+UNSUBSCRIBE_SALT = "notices.unsubscribe"
+
+
+# --- unsubscribe ------------------------------------------------------------------
+
+
+def unsubscribe_token(user_id: int, kind: str) -> str:
+    """A signed token naming one person and one notice kind (no expiry: an
+    unsubscribe link in an old e-mail must still work)."""
+    return signing.dumps({"u": user_id, "k": kind}, salt=UNSUBSCRIBE_SALT)
+
+
+def read_unsubscribe_token(token: str) -> tuple[int, str] | None:
+    try:
+        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+        return int(data["u"]), str(data["k"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return None
+
+
+def unsubscribe_url(user_id: int, kind: str) -> str:
+    return settings.SITE_URL + reverse(
+        "notices:unsubscribe", kwargs={"token": unsubscribe_token(user_id, kind)}
+    )
+
+
+# --- is it still due? -------------------------------------------------------------
+
+
+def still_relevant(notices: list[Notice], *, now: dt.datetime) -> dict[int, bool]:
+    """For each notice, whether it still applies at ``now`` (set-based: a few
+    queries whatever the number of notices). Enrolments and courses must be
+    loaded with the notices (``select_related``)."""
+    from assessments.models import Attempt
+    from credentials.models import Credential
+
+    by_kind: dict[str, list[Notice]] = defaultdict(list)
+    for notice in notices:
+        by_kind[notice.kind].append(notice)
+    answer: dict[int, bool] = {}
+
+    enrolment_ids = {n.enrolment_id for n in notices if n.enrolment_id}
+    submitted_1: set[int] = set()
+    passed: set[int] = set()
+    if enrolment_ids:
+        for enrolment_id, number, status, ok in Attempt.objects.filter(
+            enrolment_id__in=enrolment_ids, assessment__kind="summative"
+        ).values_list("enrolment_id", "number", "status", "passed"):
+            if number == 1 and status != "in_progress":
+                submitted_1.add(enrolment_id)
+            if status == "released" and ok:
+                passed.add(enrolment_id)
+
+    for notice in notices:
+        enrolment = notice.enrolment
+        if notice.kind in kinds.enrolment_kind_values():
+            active = enrolment is not None and enrolment.status == "active"
+            if not active:
+                answer[notice.pk] = False
+            elif notice.kind == Kind.SUMMATIVE_DUE:
+                answer[notice.pk] = (
+                    notice.target_at == enrolment.summative_due_at
+                    and enrolment.pk not in submitted_1
+                    and now < enrolment.summative_due_at
+                )
+            elif notice.kind == Kind.END_DATE:
+                answer[notice.pk] = (
+                    notice.target_at == enrolment.ends_at
+                    and enrolment.pk not in passed
+                    and now < enrolment.ends_at
+                )
+            else:
+                answer[notice.pk] = now < enrolment.ends_at and (
+                    enrolment.pk not in passed
+                )
+
+    attempt_notices = by_kind.get(Kind.GRADING_OVERDUE, [])
+    if attempt_notices:
+        waiting = set(
+            Attempt.objects.filter(
+                pk__in=[int(n.subject_id) for n in attempt_notices],
+                status__in=("submitted", "graded"),
+            ).values_list("pk", flat=True)
+        )
+        for notice in attempt_notices:
+            answer[notice.pk] = int(notice.subject_id) in waiting
+
+    for notice in by_kind.get(Kind.COURSE_REVIEW, []):
+        course = notice.course
+        answer[notice.pk] = bool(
+            course
+            and course.next_review_on
+            and course.next_review_on.isoformat() == notice.period_key
+        )
+
+    credential_notices = by_kind.get(Kind.CREDENTIAL_ISSUED, []) + by_kind.get(
+        Kind.CREDENTIAL_EXPIRING, []
+    )
+    if credential_notices:
+        credentials = {
+            str(pk): (status, valid_until)
+            for pk, status, valid_until in Credential.objects.filter(
+                pk__in=[n.subject_id for n in credential_notices]
+            ).values_list("pk", "status", "valid_until")
+        }
+        for notice in credential_notices:
+            status, valid_until = credentials.get(notice.subject_id, (None, None))
+            answer[notice.pk] = status == "active" and (
+                notice.kind == Kind.CREDENTIAL_ISSUED or valid_until == notice.target_at
+            )
+    return answer
+
+
+# --- rendering and sending --------------------------------------------------------
+
+
+def _links(notice: Notice) -> dict[str, str]:
+    site = settings.SITE_URL
+    links = {
+        "dashboard_url": site + reverse("courses:dashboard"),
+        "notices_url": site + reverse("notices:list"),
+        "preferences_url": site + reverse("notices:preferences"),
+    }
+    if notice.enrolment_id:
+        links["learn_url"] = site + reverse(
+            "courses:learn", kwargs={"enrolment_id": notice.enrolment_id}
+        )
+        links["assessment_url"] = site + reverse(
+            "assessments:summative", kwargs={"enrolment_id": notice.enrolment_id}
+        )
+    if notice.kind == Kind.GRADING_OVERDUE:
+        links["grading_url"] = site + reverse(
+            "assessments:grade", kwargs={"attempt_id": int(notice.subject_id)}
+        )
+    if notice.kind in (Kind.CREDENTIAL_ISSUED, Kind.CREDENTIAL_EXPIRING):
+        links["credentials_url"] = site + reverse("credentials:mine")
+    if notice.kind == Kind.COURSE_REVIEW and notice.course_id:
+        links["course_admin_url"] = site + reverse(
+            "admin:courses_microcredential_change", args=[notice.course_id]
+        )
+    return links
+
+
+def notice_context(notice: Notice) -> dict:
+    """What every notice template gets (dates as aware datetimes; the
+    templates show them in the active time zone, the recipient's)."""
+    recipient = notice.recipient
+    definition = kinds.KINDS[Kind(notice.kind)]
+    context = {
+        "notice": notice,
+        "recipient": recipient,
+        "course": notice.course,
+        "enrolment": notice.enrolment,
+        "target_at": notice.target_at,
+        "institution": settings.INSTITUTION_NAME,
+        "optional": definition.optional,
+        **_links(notice),
+    }
+    if notice.target_at is not None:
+        tz = zoneinfo.ZoneInfo(recipient.time_zone)
+        days = (
+            notice.target_at.astimezone(tz).date()
+            - timezone.now().astimezone(tz).date()
+        ).days
+        context["days_left"] = max(days, 0)
+    if definition.optional:
+        context["unsubscribe_url"] = unsubscribe_url(recipient.pk, notice.kind)
+    return context
+
+
+def render_notice(notice: Notice) -> tuple[str, str, str]:
+    """(subject, text, html) in the recipient's language and time zone."""
+    recipient = notice.recipient
+    tz = zoneinfo.ZoneInfo(recipient.time_zone)
+    with translation.override(recipient.preferred_language), timezone.override(tz):
+        context = notice_context(notice)
+        base = f"notices/email/{notice.kind}"
+        subject = " ".join(render_to_string(f"{base}_subject.txt", context).split())
+        context["subject"] = subject
+        text = render_to_string(f"{base}.txt", context)
+        html = render_to_string(f"{base}.html", context)
+    return subject, text, html
+
+
+def _message(*, to: str, subject: str, text: str, html: str, unsubscribe: str | None):
+    headers = {}
+    if unsubscribe:
+        # RFC 8058 one-click: mail clients POST "List-Unsubscribe=One-Click".
+        headers["List-Unsubscribe"] = f"<{unsubscribe}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message = EmailMultiAlternatives(
+        subject=subject, body=text, to=[to], headers=headers
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def send_notice(notice: Notice) -> None:
+    subject, text, html = render_notice(notice)
+    definition = kinds.KINDS[Kind(notice.kind)]
+    unsubscribe = (
+        unsubscribe_url(notice.recipient_id, notice.kind)
+        if definition.optional
+        else None
+    )
+    _message(
+        to=notice.recipient.email,
+        subject=subject,
+        text=text,
+        html=html,
+        unsubscribe=unsubscribe,
+    ).send()
+
+
+def send_digest(user, notices: list[Notice]) -> None:
+    """One e-mail listing the day's waiting notices."""
+    tz = zoneinfo.ZoneInfo(user.time_zone)
+    with translation.override(user.preferred_language), timezone.override(tz):
+        entries = []
+        for notice in notices:
+            notice.recipient = user
+            subject, text, _html = render_notice(notice)
+            entries.append({"notice": notice, "subject": subject, "text": text})
+        context = {
+            "recipient": user,
+            "entries": entries,
+            "institution": settings.INSTITUTION_NAME,
+            "preferences_url": settings.SITE_URL + reverse("notices:preferences"),
+            "notices_url": settings.SITE_URL + reverse("notices:list"),
+        }
+        subject = " ".join(
+            render_to_string("notices/email/digest_subject.txt", context).split()
+        )
+        context["subject"] = subject
+        text = render_to_string("notices/email/digest.txt", context)
+        html = render_to_string("notices/email/digest.html", context)
+    _message(
+        to=user.email, subject=subject, text=text, html=html, unsubscribe=None
+    ).send()

@@ -1,0 +1,370 @@
+"""The reminder scan, the delivery of notices and what changes them.
+
+Exactly once:
+- the scan inserts every due notice with ``ON CONFLICT DO NOTHING`` on the
+  sent-log's unique key (recipient, kind, subject, period key): a scan run
+  twice, or by two beat processes at once, inserts each notice once;
+- delivery claims pending rows with ``SELECT … FOR UPDATE SKIP LOCKED`` and
+  marks them ``sending`` in the same transaction, so two workers never take
+  the same row; a row is marked ``sent`` right after the mail server accepts
+  it. A worker killed between claim and send leaves the row ``sending``; after
+  ``STALE_CLAIM`` it is taken again (nothing is skipped). The one window left
+  — killed after the server accepted the message and before the row is
+  marked — is a few milliseconds wide.
+Each send re-checks that the notice still applies (an extension moved the
+date, a withdrawal, a submitted attempt): if not, it is cancelled unsent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from . import emails, kinds
+from .kinds import Candidate, ScanContext
+from .models import Notice, NoticePreference
+from .policies import Kind
+
+INSERT_BATCH = 2_000
+DELIVERY_BATCH = 200
+STALE_CLAIM = dt.timedelta(minutes=15)
+MAX_TRIES = 6
+
+
+def institution_tz():
+    from courses.services import institution_tz as tz
+
+    return tz()
+
+
+# --- the scan ---------------------------------------------------------------------
+
+
+@dataclass
+class ScanResult:
+    found: int = 0
+    created: int = 0
+    by_kind: dict[str, int] = field(default_factory=dict)
+
+
+def _notice(candidate: Candidate, now: dt.datetime) -> Notice:
+    return Notice(
+        recipient_id=candidate.recipient_id,
+        kind=candidate.kind.value,
+        subject_type=candidate.subject_type,
+        subject_id=candidate.subject_id,
+        period_key=candidate.period_key,
+        course_id=candidate.course_id,
+        enrolment_id=candidate.enrolment_id,
+        due_at=candidate.due_at,
+        target_at=candidate.target_at,
+        created_at=now,
+        next_try_at=now,
+    )
+
+
+def _insert(batch: list[Notice]) -> None:
+    # ON CONFLICT DO NOTHING on the sent-log's unique key.
+    Notice.objects.bulk_create(batch, ignore_conflicts=True)
+
+
+def notices_scan(
+    *, now: dt.datetime | None = None, enrolment_ids=None, finders=None
+) -> ScanResult:
+    """Find every notice due now and record it once (not yet sent).
+
+    Set-based: each finder reads in a bounded number of queries; inserts go
+    in batches of ``INSERT_BATCH``. Safe to run at any time, twice, or in two
+    processes at once.
+    """
+    now = now or timezone.now()
+    context = ScanContext(now=now, tz=institution_tz())
+    result = ScanResult()
+    if finders is None:
+        finders = kinds.FINDERS
+    if enrolment_ids is not None:
+        finders = [
+            lambda ctx: kinds.find_enrolment_notices(ctx, enrolment_ids=enrolment_ids)
+        ]
+    batch: list[Notice] = []
+    for finder in finders:
+        for candidate in finder(context):
+            result.found += 1
+            result.by_kind[candidate.kind.value] = (
+                result.by_kind.get(candidate.kind.value, 0) + 1
+            )
+            batch.append(_notice(candidate, now))
+            if len(batch) >= INSERT_BATCH:
+                _insert(batch)
+                batch = []
+    if batch:
+        _insert(batch)
+    # Rows this scan inserted carry its ``now`` (a conflict inserted nothing).
+    result.created = Notice.objects.filter(created_at=now).count()
+    return result
+
+
+# --- delivery ---------------------------------------------------------------------
+
+
+@dataclass
+class DeliveryResult:
+    sent: int = 0
+    digest: int = 0
+    skipped: int = 0
+    cancelled: int = 0
+    retried: int = 0
+    failed: int = 0
+
+    @property
+    def handled(self) -> int:
+        return (
+            self.sent
+            + self.digest
+            + self.skipped
+            + self.cancelled
+            + self.retried
+            + self.failed
+        )
+
+
+def _claim(now: dt.datetime, limit: int) -> list[int]:
+    """Take up to ``limit`` notices to send; no other worker can take them."""
+    with transaction.atomic():
+        Notice.objects.filter(
+            status=Notice.Status.SENDING, claimed_at__lt=now - STALE_CLAIM
+        ).update(status=Notice.Status.PENDING)
+        ids = list(
+            Notice.objects.select_for_update(skip_locked=True)
+            .filter(status=Notice.Status.PENDING)
+            .filter(Q(next_try_at__isnull=True) | Q(next_try_at__lte=now))
+            .order_by("due_at", "pk")
+            .values_list("pk", flat=True)[:limit]
+        )
+        if ids:
+            Notice.objects.filter(pk__in=ids).update(
+                status=Notice.Status.SENDING, claimed_at=now
+            )
+    return ids
+
+
+def backoff(tries: int) -> dt.timedelta:
+    """2, 4, 8, 16, 32 minutes between tries."""
+    return dt.timedelta(minutes=2**tries)
+
+
+def _finish(notice: Notice, status: str, now: dt.datetime, **fields) -> None:
+    Notice.objects.filter(pk=notice.pk, status=Notice.Status.SENDING).update(
+        status=status, **fields
+    )
+
+
+def notices_deliver(
+    *, now: dt.datetime | None = None, limit: int = DELIVERY_BATCH
+) -> DeliveryResult:
+    """Send (or digest, skip, cancel) up to ``limit`` pending notices."""
+    now = now or timezone.now()
+    result = DeliveryResult()
+    ids = _claim(now, limit)
+    if not ids:
+        return result
+    notices = list(
+        Notice.objects.filter(pk__in=ids)
+        .select_related("recipient", "course", "enrolment")
+        .order_by("due_at", "pk")
+    )
+    preferences = {
+        preference.user_id: preference
+        for preference in NoticePreference.objects.filter(
+            user_id__in={notice.recipient_id for notice in notices}
+        )
+    }
+    relevance = emails.still_relevant(notices, now=now)
+    for notice in notices:
+        if not relevance.get(notice.pk, True):
+            _finish(notice, Notice.Status.CANCELLED, now)
+            result.cancelled += 1
+            continue
+        definition = kinds.KINDS[Kind(notice.kind)]
+        preference = preferences.get(notice.recipient_id)
+        if definition.optional and preference is not None:
+            if notice.kind in preference.disabled_kinds:
+                _finish(notice, Notice.Status.SKIPPED, now)
+                result.skipped += 1
+                continue
+            if preference.digest:
+                _finish(notice, Notice.Status.DIGEST, now)
+                result.digest += 1
+                continue
+        if not notice.recipient.is_active or not notice.recipient.email:
+            _finish(notice, Notice.Status.SKIPPED, now, last_error="No active e-mail.")
+            result.skipped += 1
+            continue
+        try:
+            emails.send_notice(notice)
+        except Exception as error:  # noqa: BLE001 - any mail failure is retried
+            tries = notice.tries + 1
+            message = f"{type(error).__name__}: {error}"[:2000]
+            if tries >= MAX_TRIES:
+                _finish(
+                    notice, Notice.Status.FAILED, now, tries=tries, last_error=message
+                )
+                result.failed += 1
+            else:
+                _finish(
+                    notice,
+                    Notice.Status.PENDING,
+                    now,
+                    tries=tries,
+                    last_error=message,
+                    next_try_at=now + backoff(tries),
+                )
+                result.retried += 1
+            continue
+        _finish(
+            notice,
+            Notice.Status.SENT,
+            now,
+            sent_at=timezone.now(),
+            tries=notice.tries + 1,
+        )
+        result.sent += 1
+    return result
+
+
+def notices_deliver_all(*, now: dt.datetime | None = None) -> DeliveryResult:
+    """Deliver batch after batch until nothing is pending and due."""
+    total = DeliveryResult()
+    while True:
+        batch = notices_deliver(now=now)
+        if not batch.handled:
+            return total
+        for name in ("sent", "digest", "skipped", "cancelled", "retried", "failed"):
+            setattr(total, name, getattr(total, name) + getattr(batch, name))
+
+
+# --- daily digests ----------------------------------------------------------------
+
+DIGEST_HOUR = 7
+
+
+def digests_send(*, now: dt.datetime | None = None) -> int:
+    """One e-mail per person with their waiting notices, once a day from 07:00
+    in their own time zone. Returns how many digests were sent."""
+    import zoneinfo
+
+    now = now or timezone.now()
+    sent = 0
+    user_ids = (
+        Notice.objects.filter(status=Notice.Status.DIGEST)
+        .values_list("recipient_id", flat=True)
+        .distinct()
+    )
+    for preference in NoticePreference.objects.filter(
+        user_id__in=list(user_ids)
+    ).select_related("user"):
+        local = now.astimezone(zoneinfo.ZoneInfo(preference.user.time_zone))
+        if local.hour < DIGEST_HOUR or preference.last_digest_on == local.date():
+            continue
+        with transaction.atomic():
+            locked = (
+                NoticePreference.objects.select_for_update(skip_locked=True)
+                .filter(pk=preference.pk)
+                .first()
+            )
+            if locked is None or locked.last_digest_on == local.date():
+                continue
+            waiting = list(
+                Notice.objects.select_for_update()
+                .filter(recipient_id=preference.user_id, status=Notice.Status.DIGEST)
+                .select_related("course", "enrolment")
+                .order_by("due_at")
+            )
+            if not waiting:
+                continue
+            emails.send_digest(preference.user, waiting)
+            Notice.objects.filter(pk__in=[n.pk for n in waiting]).update(
+                status=Notice.Status.SENT, sent_at=now
+            )
+            locked.last_digest_on = local.date()
+            locked.save(update_fields=["last_digest_on", "updated_at"])
+            sent += 1
+    return sent
+
+
+# --- what changes notices ---------------------------------------------------------
+
+
+def enrolment_dates_changed(*, enrolment_id: int) -> int:
+    """An extension moved the dates: pending reminders about the old dates are
+    cancelled (the scan schedules the new ones). Returns how many."""
+    from courses.models import Enrolment
+
+    enrolment = Enrolment.objects.get(pk=enrolment_id)
+    return (
+        Notice.objects.filter(
+            enrolment_id=enrolment_id,
+            status__in=(Notice.Status.PENDING, Notice.Status.DIGEST),
+            kind__in=(Kind.SUMMATIVE_DUE, Kind.END_DATE),
+        )
+        .exclude(target_at__in=(enrolment.summative_due_at, enrolment.ends_at))
+        .update(status=Notice.Status.CANCELLED)
+    )
+
+
+def enrolment_notices_cancel(*, enrolment_id: int) -> int:
+    """A withdrawal (or any end): every notice still to send is cancelled."""
+    return Notice.objects.filter(
+        enrolment_id=enrolment_id,
+        status__in=(Notice.Status.PENDING, Notice.Status.DIGEST),
+    ).update(status=Notice.Status.CANCELLED)
+
+
+# --- the learner's side -----------------------------------------------------------
+
+
+def preference_for(user) -> NoticePreference:
+    preference, _created = NoticePreference.objects.get_or_create(user=user)
+    return preference
+
+
+@transaction.atomic
+def preferences_save(*, user, disabled_kinds, digest: bool) -> NoticePreference:
+    """Turn optional notices off or on; mandatory ones cannot be turned off."""
+    optional = {kind.value for kind, d in kinds.KINDS.items() if d.optional}
+    preference = preference_for(user)
+    preference.disabled_kinds = sorted(set(disabled_kinds) & optional)
+    preference.digest = bool(digest)
+    preference.save()
+    return preference
+
+
+@transaction.atomic
+def unsubscribe(*, user_id: int, kind: str) -> NoticePreference | None:
+    """One-click unsubscribe from one optional kind (from a signed link)."""
+    from django.contrib.auth import get_user_model
+
+    definition = kinds.KINDS.get(Kind(kind)) if kind in Kind else None
+    if definition is None or not definition.optional:
+        return None
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if user is None:
+        return None
+    preference = preference_for(user)
+    if kind not in preference.disabled_kinds:
+        preference.disabled_kinds = sorted({*preference.disabled_kinds, kind})
+        preference.save(update_fields=["disabled_kinds", "updated_at"])
+    return preference
+
+
+def notices_mark_read(*, user, notice_ids=None, now: dt.datetime | None = None) -> int:
+    """Mark the person's notices read (all of them, or those listed)."""
+    now = now or timezone.now()
+    queryset = Notice.objects.filter(recipient=user, read_at__isnull=True)
+    if notice_ids is not None:
+        queryset = queryset.filter(pk__in=notice_ids)
+    return queryset.update(read_at=now)
