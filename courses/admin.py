@@ -278,7 +278,14 @@ class MicrocredentialAdmin(
     list_select_related = ("owner",)
     search_fields = ("code", "title", "summary")
     prepopulated_fields = {"slug": ("title",)}
-    readonly_fields = ("status", "published_at", "version", "created_at", "updated_at")
+    readonly_fields = (
+        "status",
+        "published_at",
+        "version",
+        "created_at",
+        "updated_at",
+        "notices_link",
+    )
     inlines = (LearningOutcomeInline, ModuleInline, TestimonialInline)
     actions = ("to_in_review", "to_published", "to_draft", "to_retired")
     fieldsets = (
@@ -320,6 +327,23 @@ class MicrocredentialAdmin(
                     "assessment. The PLAR window runs from approval to the end date "
                     "and must hold a day for attempt 1 plus the feedback turnaround "
                     "and the resubmission time."
+                ),
+            },
+        ),
+        (
+            _("Reminders"),
+            {
+                "fields": (
+                    "due_reminder_days",
+                    "end_reminder_days",
+                    "inactivity_nudge_days",
+                    "notices_link",
+                ),
+                "description": _(
+                    "Learners are reminded by e-mail (and on their notices page) "
+                    "before their summative due date and their end date, and "
+                    "nudged after a while without learning activity. Dates are "
+                    "counted in the institution's time zone."
                 ),
             },
         ),
@@ -477,6 +501,16 @@ class MicrocredentialAdmin(
     )
     def to_retired(self, request: HttpRequest, queryset: QuerySet) -> None:
         self._change_status(request, queryset, CourseStatus.RETIRED)
+
+    @admin.display(description=_("notices"))
+    def notices_link(self, course: Microcredential) -> str:
+        if not course.pk:
+            return _("Shown once the microcredential is saved.")
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("notices:course", kwargs={"course_id": course.pk}),
+            _("Notices sent, waiting, failed and scheduled for this microcredential"),
+        )
 
     @admin.display(description=_("content"))
     def items_link(self, course: Microcredential) -> str:

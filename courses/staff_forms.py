@@ -6,10 +6,14 @@ They only parse and validate input; every write goes through
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
+from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
+
+from notices import policies as notice_policies
 
 from . import policies
 from .models import ContentItem, CourseStatus, ItemKind, Microcredential, Module
@@ -62,8 +66,64 @@ class ModuleChoiceField(forms.ModelChoiceField):
         return f"{obj.microcredential.code} · {obj.position}. {obj.title}"
 
 
+class ReminderDaysField(forms.CharField):
+    """Days before a date on which learners are reminded, typed as "7, 2".
+
+    Stored as a list of whole numbers, largest first; empty means none. The
+    rules (whole days within ``MAX_OFFSET_DAYS``, each once) are
+    ``notices.policies.offsets_problems``.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, list | tuple):
+            return ", ".join(str(days) for days in value)
+        return value
+
+    def to_python(self, value: Any) -> list[int | str]:
+        if isinstance(value, list | tuple):
+            return list(value)
+        values: list[int | str] = [
+            int(token) if re.fullmatch(r"[+-]?\d+", token) else token
+            for token in re.split(r"[\s,;]+", super().to_python(value))
+            if token
+        ]
+        if all(isinstance(days, int) for days in values):
+            return sorted(values, reverse=True)
+        return values
+
+    def validate(self, value: list[int | str]) -> None:
+        problems = notice_policies.offsets_problems(value)
+        if problems:
+            raise forms.ValidationError(problems)
+
+
+def _reminder_days_field(name: str) -> ReminderDaysField:
+    model_field = Microcredential._meta.get_field(name)
+    return ReminderDaysField(
+        label=capfirst(model_field.verbose_name),
+        help_text=format_lazy(
+            "{} {}",
+            model_field.help_text,
+            format_lazy(
+                _(
+                    "Type whole numbers of days from 1 to {max} separated by "
+                    "commas, e.g. “7, 2”."
+                ),
+                max=notice_policies.MAX_OFFSET_DAYS,
+            ),
+        ),
+    )
+
+
 class MicrocredentialForm(forms.ModelForm):
     """Keeps a published course publishable while it is edited."""
+
+    due_reminder_days = _reminder_days_field("due_reminder_days")
+    end_reminder_days = _reminder_days_field("end_reminder_days")
 
     class Meta:
         model = Microcredential
@@ -91,6 +151,9 @@ class MicrocredentialForm(forms.ModelForm):
             "instructors",
             "review_cycle_months",
             "next_review_on",
+            "due_reminder_days",
+            "end_reminder_days",
+            "inactivity_nudge_days",
         )
 
     def clean(self) -> dict[str, Any]:

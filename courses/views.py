@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from assessments import selectors as assessment_selectors
 from microcred.roles import is_instructor, is_registrar
+from notices import selectors as notice_reads
 from plar import selectors as plar_selectors
 
 from . import caching, notifications, selectors, services
@@ -251,6 +252,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 enrolment.microcredential, now=now
             )
         rows.append(row)
+    unread_notices, unread_count = notice_reads.latest_unread(request.user)
     return render(
         request,
         "courses/dashboard.html",
@@ -259,6 +261,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "finished": [r for r in rows if not r["enrolment"].is_active],
             "pathways": selectors.learner_pathways(request.user),
             "plar_requests": plar_requests,
+            "unread_notices": unread_notices,
+            "notices_unread": unread_count,  # the navigation's count, no query
         },
     )
 

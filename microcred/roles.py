@@ -104,10 +104,19 @@ ROLE_PERMISSIONS = {
             "appeal": ["view"],
         },
         "microcred": {"auditentry": ["view"]},
+        "notices": {"notice": ["view"], "noticepreference": ["view"]},
     },
     "Administrator": {
         "microcred": {"user": ["view", "change", "add"], "auditentry": ["view"]},
         "auth": {"group": ["view", "change"]},
+        "notices": {"notice": ["view"], "noticepreference": ["view"]},
+        # The reminder schedule (django-celery-beat's database scheduler): its
+        # timing may change; no new periodic task (it could run any task).
+        "django_celery_beat": {
+            "periodictask": ["view", "change"],
+            "intervalschedule": ["view", "add", "change"],
+            "crontabschedule": ["view", "add", "change"],
+        },
     },
 }
 

@@ -135,8 +135,9 @@ def still_relevant(notices: list[Notice], *, now: dt.datetime) -> dict[int, bool
 # --- rendering and sending --------------------------------------------------------
 
 
-def _links(notice: Notice) -> dict[str, str]:
-    site = settings.SITE_URL
+def _links(notice: Notice, *, site: str | None = None) -> dict[str, str]:
+    """The links a notice may offer; ``site=""`` gives paths (in-app)."""
+    site = settings.SITE_URL if site is None else site
     links = {
         "dashboard_url": site + reverse("courses:dashboard"),
         "notices_url": site + reverse("notices:list"),
@@ -155,6 +156,8 @@ def _links(notice: Notice) -> dict[str, str]:
         )
     if notice.kind in (Kind.CREDENTIAL_ISSUED, Kind.CREDENTIAL_EXPIRING):
         links["credentials_url"] = site + reverse("credentials:mine")
+        if notice.course_id:
+            links["course_url"] = site + notice.course.get_absolute_url()
     if notice.kind == Kind.COURSE_REVIEW and notice.course_id:
         links["course_admin_url"] = site + reverse(
             "admin:courses_microcredential_change", args=[notice.course_id]
@@ -162,11 +165,93 @@ def _links(notice: Notice) -> dict[str, str]:
     return links
 
 
+# The one thing each notice asks the recipient to do (the link that acts).
+ACTION_LINK = {
+    Kind.SUMMATIVE_DUE: "assessment_url",
+    Kind.END_DATE: "learn_url",
+    Kind.INACTIVITY: "learn_url",
+    Kind.SECOND_ATTEMPT: "assessment_url",
+    Kind.GRADING_OVERDUE: "grading_url",
+    Kind.COURSE_REVIEW: "course_admin_url",
+    Kind.CREDENTIAL_ISSUED: "credentials_url",
+    Kind.CREDENTIAL_EXPIRING: "credentials_url",
+}
+
+
+def _action(notice: Notice, links: dict[str, str]) -> str:
+    return links.get(ACTION_LINK[Kind(notice.kind)], links["dashboard_url"])
+
+
+def action_url(notice: Notice, *, site: str | None = None) -> str:
+    """The link that acts on a notice (``site=""``: a path, for the in-app
+    list). No query: needs only the notice and its ``course`` loaded."""
+    return _action(notice, _links(notice, site=site))
+
+
+def _period_id(notice: Notice) -> int | None:
+    """The id in an ``attempt:<id>`` period key."""
+    _prefix, _sep, value = notice.period_key.partition(":")
+    return int(value) if value.isdigit() else None
+
+
+def _kind_context(notice: Notice) -> dict:
+    """What one kind's e-mail needs beyond the notice (one query at most)."""
+    from assessments.models import Attempt
+    from credentials.models import Credential
+    from credentials.policies import renewal_opens_at
+
+    if notice.kind == Kind.SECOND_ATTEMPT:
+        released = _period_id(notice)
+        number = (
+            Attempt.objects.filter(pk=released).values_list("number", flat=True).first()
+            if released
+            else None
+        )
+        return {
+            "released_number": number,
+            "next_number": number + 1 if number else None,
+        }
+    if notice.kind == Kind.GRADING_OVERDUE:
+        attempt = (
+            Attempt.objects.select_related("enrolment__learner", "assessment")
+            .filter(pk=int(notice.subject_id))
+            .first()
+        )
+        return {
+            "attempt": attempt,
+            "attempt_learner": attempt.enrolment.learner if attempt else None,
+        }
+    if notice.kind == Kind.COURSE_REVIEW:
+        try:
+            return {"review_on": dt.date.fromisoformat(notice.period_key)}
+        except ValueError:
+            return {
+                "review_on": notice.course.next_review_on if notice.course else None
+            }
+    if notice.kind in (Kind.CREDENTIAL_ISSUED, Kind.CREDENTIAL_EXPIRING):
+        credential = (
+            Credential.objects.select_related("achievement")
+            .filter(pk=notice.subject_id)
+            .first()
+        )
+        return {
+            "credential": credential,
+            "renewal_opens_at": renewal_opens_at(
+                valid_until=credential.valid_until,
+                renewal_window_days=credential.achievement.renewal_window_days,
+            )
+            if credential
+            else None,
+        }
+    return {}
+
+
 def notice_context(notice: Notice) -> dict:
     """What every notice template gets (dates as aware datetimes; the
     templates show them in the active time zone, the recipient's)."""
     recipient = notice.recipient
     definition = kinds.KINDS[Kind(notice.kind)]
+    links = _links(notice)
     context = {
         "notice": notice,
         "recipient": recipient,
@@ -175,15 +260,19 @@ def notice_context(notice: Notice) -> dict:
         "target_at": notice.target_at,
         "institution": settings.INSTITUTION_NAME,
         "optional": definition.optional,
-        **_links(notice),
+        "kind_label": definition.label,
+        **links,
+        "action_url": _action(notice, links),
+        **_kind_context(notice),
     }
+    tz = zoneinfo.ZoneInfo(recipient.time_zone)
+    today = timezone.now().astimezone(tz).date()
     if notice.target_at is not None:
-        tz = zoneinfo.ZoneInfo(recipient.time_zone)
-        days = (
-            notice.target_at.astimezone(tz).date()
-            - timezone.now().astimezone(tz).date()
-        ).days
+        days = (notice.target_at.astimezone(tz).date() - today).days
         context["days_left"] = max(days, 0)
+    if notice.enrolment is not None:
+        days = (notice.enrolment.ends_at.astimezone(tz).date() - today).days
+        context["days_to_end"] = max(days, 0)
     if definition.optional:
         context["unsubscribe_url"] = unsubscribe_url(recipient.pk, notice.kind)
     return context
@@ -240,8 +329,22 @@ def send_digest(user, notices: list[Notice]) -> None:
         entries = []
         for notice in notices:
             notice.recipient = user
-            subject, text, _html = render_notice(notice)
-            entries.append({"notice": notice, "subject": subject, "text": text})
+            optional = kinds.KINDS[Kind(notice.kind)].optional
+            entries.append(
+                {
+                    "notice": notice,
+                    "subject": " ".join(
+                        render_to_string(
+                            f"notices/email/{notice.kind}_subject.txt",
+                            {"notice": notice},
+                        ).split()
+                    ),
+                    "action_url": action_url(notice),
+                    "unsubscribe_url": (
+                        unsubscribe_url(user.pk, notice.kind) if optional else None
+                    ),
+                }
+            )
         context = {
             "recipient": user,
             "entries": entries,

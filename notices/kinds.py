@@ -146,14 +146,29 @@ def _extra_counts(enrolment_ids: list[int]) -> dict[int, int]:
     )
 
 
-def _sent_logs(enrolment_ids: list[int]) -> dict[int, policies.SentLog]:
+def _sent_logs(enrolment_ids: list[int], *, within=None) -> dict[int, policies.SentLog]:
+    """What was sent for each of ``enrolment_ids``, the pks of one chunk of
+    active enrolments, in increasing order.
+
+    Read by their range of pks (and, for a scan of some enrolments only,
+    ``within``, the scan's own filter), not by a list of thousands of ids: the
+    list alone cost more than the query.
+    """
     from .models import Notice
 
+    notices = Notice.objects.filter(
+        enrolment_id__gte=enrolment_ids[0],
+        enrolment_id__lte=enrolment_ids[-1],
+        enrolment__status="active",
+        kind__in=[k.value for k in ENROLMENT_KINDS],
+    )
+    if within is not None:
+        notices = notices.filter(enrolment_id__in=within)
     keys: dict[int, set[tuple[str, str]]] = defaultdict(set)
     last_nudge: dict[int, dt.datetime] = {}
-    for enrolment_id, kind, period_key, created_at in Notice.objects.filter(
-        enrolment_id__in=enrolment_ids, kind__in=[k.value for k in ENROLMENT_KINDS]
-    ).values_list("enrolment_id", "kind", "period_key", "created_at"):
+    for enrolment_id, kind, period_key, created_at in notices.order_by().values_list(
+        "enrolment_id", "kind", "period_key", "created_at"
+    ):
         keys[enrolment_id].add((kind, period_key))
         if kind == Kind.INACTIVITY and (
             enrolment_id not in last_nudge or created_at > last_nudge[enrolment_id]
@@ -208,6 +223,8 @@ def find_enrolment_notices(
     context: ScanContext, *, enrolment_ids=None, chunk: int = ENROLMENT_CHUNK
 ) -> Iterator[Candidate]:
     """Active enrolments in chunks of ``chunk``: three queries per chunk."""
+    # A course's reminder settings, read from its first row in this scan.
+    settings_by_course: dict[int, policies.ReminderSettings] = {}
     after = 0
     while True:
         rows = enrolment_rows(after, chunk, enrolment_ids=enrolment_ids)
@@ -219,11 +236,14 @@ def find_enrolment_notices(
             if any(row["has_extra"] for row in rows)
             else {}
         )
-        sent = _sent_logs(ids)
+        sent = _sent_logs(ids, within=enrolment_ids)
         for row in rows:
+            course_id = row["microcredential_id"]
+            if course_id not in settings_by_course:
+                settings_by_course[course_id] = reminder_settings(row)
             for due in policies.enrolment_notices_due(
                 enrolment_facts(row, extras.get(row["pk"], 0)),
-                reminder_settings(row),
+                settings_by_course[course_id],
                 sent[row["pk"]],
                 now=context.now,
                 tz=context.tz,

@@ -22,9 +22,12 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TypeGuard
 from zoneinfo import ZoneInfo
+
+from django.utils.translation import gettext as _
 
 WEEK = dt.timedelta(days=7)
 MAX_OFFSET_DAYS = 90
@@ -50,32 +53,56 @@ class ReminderSettings:
     inactivity_days: int = 7
 
 
-def offsets_problems(offsets: Iterable[object]) -> list[str]:
+def _as_entries(offsets: object) -> list[object] | None:
+    """A stored or submitted offsets value as a list of entries.
+
+    The database column is JSON, so it may hold anything: a bare whole number
+    reads as a list of one, text or an object as no list at all (None).
+    """
+    if isinstance(offsets, int) and not isinstance(offsets, bool):
+        return [offsets]
+    if isinstance(offsets, str | bytes | Mapping) or not isinstance(offsets, Iterable):
+        return None
+    return list(offsets)
+
+
+def _is_offset(value: object) -> TypeGuard[int]:
+    return (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and 1 <= value <= MAX_OFFSET_DAYS
+    )
+
+
+def offsets_problems(offsets: object) -> list[str]:
     """Why a list of reminder offsets is not usable (empty: it is)."""
+    values = _as_entries(offsets)
+    if values is None:
+        return [_("Give the days as a list of whole numbers, for example 7 and 2.")]
     problems = []
-    values = list(offsets)
     for value in values:
         if isinstance(value, bool) or not isinstance(value, int):
-            problems.append(f"“{value}” is not a whole number of days.")
-        elif not 1 <= value <= MAX_OFFSET_DAYS:
             problems.append(
-                f"{value} is outside 1 to {MAX_OFFSET_DAYS} days before the date."
+                _("“%(value)s” is not a whole number of days.") % {"value": value}
+            )
+        elif not _is_offset(value):
+            problems.append(
+                _("%(value)s is outside 1 to %(max)s days before the date.")
+                % {"value": value, "max": MAX_OFFSET_DAYS}
             )
     if not problems and len(set(values)) != len(values):
-        problems.append("Each number of days may appear once.")
+        problems.append(_("Each number of days may appear once."))
     return problems
 
 
-def clean_offsets(offsets: Iterable[object]) -> tuple[int, ...]:
-    """Offsets as stored in the database, made safe: valid ones, largest first."""
-    valid = {
-        value
-        for value in offsets
-        if isinstance(value, int)
-        and not isinstance(value, bool)
-        and 1 <= value <= MAX_OFFSET_DAYS
-    }
-    return tuple(sorted(valid, reverse=True))
+def clean_offsets(offsets: object) -> tuple[int, ...]:
+    """Offsets as stored in the database, made safe: valid ones, largest first.
+
+    Never raises: whatever the JSON column holds, the scan carries on (a value
+    that is not a list of days means no reminders).
+    """
+    values = _as_entries(offsets) or []
+    return tuple(sorted({value for value in values if _is_offset(value)}, reverse=True))
 
 
 def _utc(moment: dt.datetime) -> dt.datetime:
@@ -87,8 +114,10 @@ def _utc(moment: dt.datetime) -> dt.datetime:
 def days_before(target: dt.datetime, days: int, tz: ZoneInfo) -> dt.datetime:
     """The same wall-clock time ``days`` calendar days before ``target`` in ``tz``.
 
-    Python's aware arithmetic is wall-clock arithmetic; a result that falls in
-    a DST gap is read as the moment just after it (fold=0), then normalised.
+    Python's aware arithmetic is wall-clock arithmetic. A result the clocks
+    skip (02:30 on a spring-forward night) is read with the offset from before
+    the change, so it lands as far past the jump as it was into it (03:30); a
+    result that happens twice is the first of the two (fold=0).
     """
     local = _utc(target).astimezone(tz)
     return (local - dt.timedelta(days=days)).astimezone(dt.UTC)
@@ -245,7 +274,11 @@ def enrolment_notices_due(
     if facts.failed_attempt_open and now < _utc(facts.ends_at):
         attempt_id, released_at = facts.failed_attempt_open
         key = f"attempt:{attempt_id}"
-        if (Kind.SECOND_ATTEMPT.value, key) not in sent.keys:
+        # Not before the feedback is out (a scan run for an earlier ``now``).
+        if (
+            _utc(released_at) <= now
+            and (Kind.SECOND_ATTEMPT.value, key) not in sent.keys
+        ):
             due.append(
                 Due(
                     kind=Kind.SECOND_ATTEMPT,
@@ -326,7 +359,9 @@ def credential_issued_due(
     *, credential_id: str, awarded_at: dt.datetime, active: bool, now: dt.datetime
 ) -> Due | None:
     """A credential issued recently and still in force (once per credential)."""
-    if not active or _utc(now) - _utc(awarded_at) > ISSUED_NOTICE_WITHIN:
+    if not active or not (
+        _utc(awarded_at) <= _utc(now) <= _utc(awarded_at) + ISSUED_NOTICE_WITHIN
+    ):
         return None
     return Due(
         kind=Kind.CREDENTIAL_ISSUED,

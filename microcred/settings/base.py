@@ -93,6 +93,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "microcred.context_processors.site",
+                "notices.context_processors.notices",
             ],
         },
     },
