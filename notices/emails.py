@@ -246,9 +246,10 @@ def _kind_context(notice: Notice) -> dict:
     return {}
 
 
-def notice_context(notice: Notice) -> dict:
+def notice_context(notice: Notice, *, now: dt.datetime | None = None) -> dict:
     """What every notice template gets (dates as aware datetimes; the
-    templates show them in the active time zone, the recipient's)."""
+    templates show them in the active time zone, the recipient's). Days left
+    are counted from ``now``, the moment of sending."""
     recipient = notice.recipient
     definition = kinds.KINDS[Kind(notice.kind)]
     links = _links(notice)
@@ -266,7 +267,7 @@ def notice_context(notice: Notice) -> dict:
         **_kind_context(notice),
     }
     tz = zoneinfo.ZoneInfo(recipient.time_zone)
-    today = timezone.now().astimezone(tz).date()
+    today = (now or timezone.now()).astimezone(tz).date()
     if notice.target_at is not None:
         days = (notice.target_at.astimezone(tz).date() - today).days
         context["days_left"] = max(days, 0)
@@ -278,12 +279,14 @@ def notice_context(notice: Notice) -> dict:
     return context
 
 
-def render_notice(notice: Notice) -> tuple[str, str, str]:
+def render_notice(
+    notice: Notice, *, now: dt.datetime | None = None
+) -> tuple[str, str, str]:
     """(subject, text, html) in the recipient's language and time zone."""
     recipient = notice.recipient
     tz = zoneinfo.ZoneInfo(recipient.time_zone)
     with translation.override(recipient.preferred_language), timezone.override(tz):
-        context = notice_context(notice)
+        context = notice_context(notice, now=now)
         base = f"notices/email/{notice.kind}"
         subject = " ".join(render_to_string(f"{base}_subject.txt", context).split())
         context["subject"] = subject
@@ -305,8 +308,8 @@ def _message(*, to: str, subject: str, text: str, html: str, unsubscribe: str | 
     return message
 
 
-def send_notice(notice: Notice) -> None:
-    subject, text, html = render_notice(notice)
+def send_notice(notice: Notice, *, now: dt.datetime | None = None) -> None:
+    subject, text, html = render_notice(notice, now=now)
     definition = kinds.KINDS[Kind(notice.kind)]
     unsubscribe = (
         unsubscribe_url(notice.recipient_id, notice.kind)

@@ -115,6 +115,7 @@ def enrolment_rows(after_pk: int, limit: int, *, enrolment_ids=None):
             "summative_due_at",
             "ends_at",
             "last_activity_at",
+            "offering__starts_on",
             "microcredential__due_reminder_days",
             "microcredential__end_reminder_days",
             "microcredential__inactivity_nudge_days",
@@ -183,8 +184,11 @@ def _sent_logs(enrolment_ids: list[int], *, within=None) -> dict[int, policies.S
     }
 
 
-def enrolment_facts(row: dict, extra_attempts: int) -> policies.EnrolmentFacts:
-    """The rules' view of one ``enrolment_rows`` row."""
+def enrolment_facts(
+    row: dict, extra_attempts: int, tz: ZoneInfo | None = None
+) -> policies.EnrolmentFacts:
+    """The rules' view of one ``enrolment_rows`` row (``tz``: the institution's
+    zone, in which a scheduled cohort's first day starts)."""
     failed_open = None
     if (
         row["latest_status"] == "released"
@@ -204,6 +208,11 @@ def enrolment_facts(row: dict, extra_attempts: int) -> policies.EnrolmentFacts:
         awaiting_feedback=row["awaiting_feedback"],
         passed=row["passed_any"],
         failed_attempt_open=failed_open,
+        starts_at=(
+            dt.datetime.combine(row["offering__starts_on"], dt.time(0), tzinfo=tz)
+            if row.get("offering__starts_on") and tz is not None
+            else None
+        ),
     )
 
 
@@ -242,7 +251,7 @@ def find_enrolment_notices(
             if course_id not in settings_by_course:
                 settings_by_course[course_id] = reminder_settings(row)
             for due in policies.enrolment_notices_due(
-                enrolment_facts(row, extras.get(row["pk"], 0)),
+                enrolment_facts(row, extras.get(row["pk"], 0), context.tz),
                 settings_by_course[course_id],
                 sent[row["pk"]],
                 now=context.now,

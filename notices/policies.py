@@ -183,6 +183,8 @@ class EnrolmentFacts:
     # The latest released, failed summative attempt whose next attempt is
     # allowed and not started: (attempt id, released at), else None.
     failed_attempt_open: tuple[int, dt.datetime] | None = None
+    # A scheduled cohort's first day: nobody is "inactive" before it opens.
+    starts_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -205,6 +207,8 @@ def _inactivity_due(
     if facts.passed or facts.awaiting_feedback or now >= _utc(facts.ends_at):
         return None
     last = _utc(facts.last_activity_at or facts.registered_at)
+    if facts.starts_at is not None and _utc(facts.starts_at) > last:
+        last = _utc(facts.starts_at)
     idle_from = last + dt.timedelta(days=settings.inactivity_days)
     if now < idle_from:
         return None

@@ -275,7 +275,7 @@ def notices_deliver(
             result.skipped += 1
             continue
         try:
-            emails.send_notice(notice)
+            emails.send_notice(notice, now=now)
         except Exception as error:  # noqa: BLE001 - any mail failure is retried
             tries = notice.tries + 1
             message = f"{type(error).__name__}: {error}"[:2000]

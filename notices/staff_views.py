@@ -289,7 +289,7 @@ def _scheduled(
         for row in rows:
             # Extra attempts only matter for "next attempt open", which is not
             # a dated reminder: no need to count them here.
-            facts = kinds.enrolment_facts(row, 0)
+            facts = kinds.enrolment_facts(row, 0, tz)
             for reminder_kind, moment in policies.next_reminder_at(
                 facts, kinds.reminder_settings(row), now=now, tz=tz
             ):

@@ -1253,3 +1253,29 @@ def test_days_before_is_that_many_calendar_days_earlier_at_the_same_time(
         assert threshold < days_before(target, days - 1, tz)  # nearer, later
     assert threshold < target
     assert threshold.tzinfo is UTC
+
+
+def test_a_scheduled_cohort_learner_is_not_nudged_before_the_cohort_starts():
+    tz = ZoneInfo("America/Toronto")
+    registered = dt.datetime(2027, 1, 4, 9, 0, tzinfo=tz)
+    starts = dt.datetime(2027, 2, 1, 0, 0, tzinfo=tz)
+    facts = EnrolmentFacts(
+        status="active",
+        route="course",
+        registered_at=registered,
+        summative_due_at=dt.datetime(2027, 3, 1, 23, 59, 59, tzinfo=tz),
+        ends_at=dt.datetime(2027, 3, 15, 23, 59, 59, tzinfo=tz),
+        starts_at=starts,
+    )
+    rules = ReminderSettings(inactivity_days=7)
+
+    def nudges(now):
+        return [
+            d
+            for d in enrolment_notices_due(facts, rules, SentLog(), now=now, tz=tz)
+            if d.kind == Kind.INACTIVITY
+        ]
+
+    assert nudges(registered + dt.timedelta(days=20)) == []
+    assert nudges(starts + dt.timedelta(days=7) - dt.timedelta(seconds=1)) == []
+    assert len(nudges(starts + dt.timedelta(days=7))) == 1

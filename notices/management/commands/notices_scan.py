@@ -1,9 +1,11 @@
 """Run the reminder scan (and send what it found) without a beat process:
 the embedded default of ``make run`` has no worker or beat."""
 
+import datetime as dt
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from notices import services
 
@@ -23,9 +25,30 @@ class Command(BaseCommand):
         parser.add_argument(
             "--digests", action="store_true", help="Also send the daily digests due."
         )
+        parser.add_argument(
+            "--at",
+            metavar="YYYY-MM-DD[THH:MM]",
+            help=(
+                "Pretend it is this moment (in the institution's time zone), to "
+                "try the reminders in the demo: e.g. --at 2026-12-05. What it "
+                "records and sends is real."
+            ),
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        found = services.notices_scan()
+        now = None
+        if options["at"]:
+            try:
+                moment = dt.datetime.fromisoformat(options["at"])
+            except ValueError:
+                raise CommandError(
+                    f"--at {options['at']!r}: give a date like 2026-12-05 or "
+                    "2026-12-05T09:30."
+                ) from None
+            if moment.tzinfo is None:
+                moment = timezone.make_aware(moment)
+            now = moment
+        found = services.notices_scan(now=now)
         self.stdout.write(
             f"Scan: {found.found} due, {found.created} new "
             + (
@@ -37,11 +60,11 @@ class Command(BaseCommand):
             )
         )
         if not options["no_send"]:
-            sent = services.notices_deliver_all()
+            sent = services.notices_deliver_all(now=now)
             self.stdout.write(
                 f"Delivery: {sent.sent} sent, {sent.digest} kept for a digest, "
                 f"{sent.skipped} not e-mailed (turned off), {sent.cancelled} "
                 f"cancelled, {sent.retried} to retry, {sent.failed} failed"
             )
         if options["digests"]:
-            self.stdout.write(f"Digests: {services.digests_send()} sent")
+            self.stdout.write(f"Digests: {services.digests_send(now=now)} sent")
