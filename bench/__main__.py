@@ -1,6 +1,6 @@
 """``python -m bench`` (``make bench``): seed, then measure, then one summary.
 
-Three parts, in this order, each figure the median of ``--runs`` runs:
+Four parts, in this order, each figure the median of ``--runs`` runs:
 
 - ``credentials`` — credentials signed and stored per second: 1,000
   credentials per run through ``credentials.services.credential_issue``
@@ -16,13 +16,17 @@ Three parts, in this order, each figure the median of ``--runs`` runs:
   ``/api/v1/credentials/<id>/verification`` (both over the 200 seeded
   credentials, each request verifying the signature and status) and a
   one-query baseline.
+- ``notices`` — the reminder scan over 100,000 active enrolments (seconds,
+  queries, notices found) and the delivery of what it found (e-mails per
+  second through the in-memory backend; ``bench/notices.py``).
 
 The bench database is seeded once (200 courses, 20,000 learners, 50,000
 enrolments, 200 issued credentials; about a minute) and reused while its seed
 version matches. Signing keys live in ``var/bench/keys``, made afresh whenever
 the bench database is created; your ``var/keys`` is never used.
 
-Options: ``--only PART`` (repeatable: ``credentials``, ``pdf``, ``pages``),
+Options: ``--only PART`` (repeatable: ``credentials``, ``pdf``, ``pages``,
+``notices``),
 ``--runs``, ``--credentials`` (per run), ``--pdf-count`` (per run),
 ``--requests``, ``--concurrency``, ``--seconds``, ``--workers``, ``--reseed``,
 ``--seed-only``; see ``--help``.
@@ -71,7 +75,7 @@ KEYS_DIR = BENCH_DIR / "keys"
 # The address credentials are signed under (their ids, the status lists);
 # fixed, so a seeded credential verifies whatever SITE_URL your shell has.
 SITE_URL = "https://learn.bench.microcred.test"
-PARTS = ("credentials", "pdf", "pages")
+PARTS = ("credentials", "pdf", "pages", "notices")
 
 Page = tuple[str, list[str], list[dict[str, str]]]  # name, paths, per-thread headers
 
@@ -112,8 +116,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="append",
         choices=PARTS,
         metavar="PART",
-        help="measure only this part (credentials, pdf or pages); repeatable "
-        "(default: all three)",
+        help="measure only this part (credentials, pdf, pages or notices); "
+        "repeatable (default: all four)",
     )
     parser.add_argument(
         "--credentials",
@@ -441,6 +445,14 @@ def main(argv: list[str] | None = None) -> int:
             f"{args.runs} runs"
         )
         summary.pages, failed = measure(args, env, pages)
+    if "notices" in parts:
+        from . import notices
+
+        print(
+            f"\n-- Reminders: scan and delivery ({notices.ENROLMENTS:,} enrolments) --"
+        )
+        summary.notices = notices.measure(runs=args.runs)
+        connection.close()
     summary.print(seconds=time.perf_counter() - started)
     if failed:
         print("Some requests failed: the page figures above are not valid.")
@@ -494,6 +506,7 @@ class Summary:
         self.pdf_rate: float | None = None
         self.pdf_count = 0
         self.pages: list[Row] = []
+        self.notices = None
 
     def print(self, *, seconds: float) -> None:
         print(f"\n== Summary: medians of {self.runs} runs ==")
@@ -520,6 +533,17 @@ class Summary:
                     "HTTP, gunicorn)"
                 )
             print_table("  Pages (errors: total over all runs)", self.pages)
+        if self.notices is not None:
+            n = self.notices
+            print(
+                f"  Reminder scan:                 {n.scan_seconds:8.2f} s  "
+                f"({n.enrolments:,} active enrolments, every notice new; "
+                f"{n.rescan_seconds:.2f} s when nothing is new)"
+            )
+            print(
+                f"  Reminder e-mails delivered:    {n.emails_per_second:8.1f} "
+                f"e-mails/s  (rendered HTML + text, locmem backend, one process)"
+            )
         print(
             f"  Load average at the end: {load_average()}; the machine is shared, "
             f"so other people's work may be in these figures. Whole bench "

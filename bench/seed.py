@@ -530,7 +530,11 @@ def _seed_enrolments(
     # Half the learners take 3 courses and half take 2: exactly 50,000.
     # Consecutive courses, so a learner's courses often share a pathway.
     assert LEARNERS * 5 // 2 == ENROLMENTS
-    active, completed, withdrawn = (s.value for s in Enrolment.Status)
+    active, completed, withdrawn = (
+        Enrolment.Status.ACTIVE.value,
+        Enrolment.Status.COMPLETED.value,
+        Enrolment.Status.WITHDRAWN.value,
+    )
     past_dates = {
         c.pk: policies.scheduled_dates(
             starts_on=past_cohort[c.pk].starts_on, rules=c.window_rules, tz=tz

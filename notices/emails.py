@@ -5,6 +5,7 @@ sending, that a notice still applies."""
 from __future__ import annotations
 
 import datetime as dt
+import email.policy
 import zoneinfo
 from collections import defaultdict
 
@@ -295,15 +296,22 @@ def render_notice(
     return subject, text, html
 
 
+class NoticeEmail(EmailMultiAlternatives):
+    """A notice e-mail. Its ``List-Unsubscribe`` header is one long URL: folded
+    at 78 characters it would become RFC 2047 encoded words, which mail
+    clients do not read as a link, so lines may run to RFC 5322's 998."""
+
+    def message(self, *, policy=email.policy.default):
+        return super().message(policy=policy.clone(max_line_length=998))
+
+
 def _message(*, to: str, subject: str, text: str, html: str, unsubscribe: str | None):
     headers = {}
     if unsubscribe:
         # RFC 8058 one-click: mail clients POST "List-Unsubscribe=One-Click".
         headers["List-Unsubscribe"] = f"<{unsubscribe}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message = EmailMultiAlternatives(
-        subject=subject, body=text, to=[to], headers=headers
-    )
+    message = NoticeEmail(subject=subject, body=text, to=[to], headers=headers)
     message.attach_alternative(html, "text/html")
     return message
 

@@ -10,6 +10,7 @@ without signing in.
 from __future__ import annotations
 
 import datetime as dt
+import email.policy
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
@@ -92,6 +93,10 @@ def assert_unsubscribe_headers(message, *, optional: bool) -> None:
     assert f"Stop these reminders: {link}" in text
     assert "All notification settings: " in text
     assert f'href="{link}"' in html
+    # As a mail server sends it (SMTP policy): the URL on one line, in angle
+    # brackets, not folded into RFC 2047 encoded words clients cannot read.
+    raw = message.message(policy=email.policy.SMTP).as_bytes().decode()
+    assert f"List-Unsubscribe: <{link}>\r\n" in raw
 
 
 def learner_in(zone: str, **fields):
