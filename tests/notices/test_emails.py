@@ -82,7 +82,19 @@ def headers(message) -> dict[str, str]:
     }
 
 
-def assert_unsubscribe_headers(message, *, optional: bool) -> None:
+# The footer's labels in each language (French: U+00A0 before the colon).
+FOOTER_LABELS = {
+    "en": ("Stop these reminders: ", "All notification settings: "),
+    "fr": (
+        "Ne plus recevoir ces rappels\u00a0: ",
+        "Tous les paramètres de notification\u00a0: ",
+    ),
+}
+
+
+def assert_unsubscribe_headers(
+    message, *, optional: bool, language: str = "en"
+) -> None:
     found = headers(message)
     if not optional:
         assert found == {}
@@ -90,8 +102,9 @@ def assert_unsubscribe_headers(message, *, optional: bool) -> None:
     assert found["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     link = found["List-Unsubscribe"].strip("<>")
     text, html = parts(message)
-    assert f"Stop these reminders: {link}" in text
-    assert "All notification settings: " in text
+    stop_label, settings_label = FOOTER_LABELS[language]
+    assert f"{stop_label}{link}" in text
+    assert settings_label in text
     assert f'href="{link}"' in html
     # As a mail server sends it (SMTP policy): the URL on one line, in angle
     # brackets, not folded into RFC 2047 encoded words clients cannot read.
@@ -337,10 +350,11 @@ def test_a_french_speaking_learner_gets_french_dates(offering, clock, mailoutbox
     assert message.to == [learner.email]
     text, html = parts(message)
     french = shown(enrolment.summative_due_at, ZoneInfo("Europe/Paris"), "fr")
-    assert french in text
-    assert french in html
+    # The colon is part of the translated label, so French gets U+00A0 before it.
+    assert f"Date de remise\u00a0: {french}" in text
+    assert f"Date de remise\u00a0: {french}" in html
     assert '<html lang="fr">' in html
-    assert_unsubscribe_headers(message, optional=True)
+    assert_unsubscribe_headers(message, optional=True, language="fr")
 
 
 # --- every kind has both parts -------------------------------------------------------
