@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "plar",
     "credentials",
     "notices",
+    "bulk",
 ]
 
 MIDDLEWARE = [

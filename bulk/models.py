@@ -1,0 +1,114 @@
+"""A registrar's bulk job: the file (or cohort) it came from, its dry run and
+its rows. The rules of a row are in policies.py, file reading in tables.py,
+the writes in services.py.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from microcred.storage import private_storage
+
+
+def job_upload_to(job: BulkJob, filename: str) -> str:
+    return f"bulk/{job.public_id}/{filename}"
+
+
+class BulkJob(models.Model):
+    class Kind(models.TextChoices):
+        ISSUE = "issue", _("Issue credentials")
+        REVOKE = "revoke", _("Revoke credentials")
+
+    class Source(models.TextChoices):
+        FILE = "file", _("CSV or XLSX file")
+        COHORT = "cohort", _("An offering's completed learners")
+        API = "api", _("API")
+
+    class Status(models.TextChoices):
+        VALIDATING = "validating", _("Checking the rows")
+        VALIDATED = "validated", _("Dry run ready")
+        REFUSED = "refused", _("File refused")
+        PENDING = "pending", _("Waiting to run")
+        RUNNING = "running", _("Running")
+        COMPLETED = "completed", _("Completed")
+        COMPLETED_WITH_ERRORS = "completed_errors", _("Completed with errors")
+        CANCELLED = "cancelled", _("Cancelled")
+        FAILED = "failed", _("Failed")
+
+    public_id = models.UUIDField(unique=True, editable=False)
+    kind = models.CharField(max_length=8, choices=Kind, default=Kind.ISSUE)
+    source = models.CharField(max_length=8, choices=Source, default=Source.FILE)
+    status = models.CharField(
+        max_length=16, choices=Status, default=Status.VALIDATING, db_index=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bulk_jobs"
+    )
+    created_at = models.DateTimeField()
+    file = models.FileField(
+        upload_to=job_upload_to, storage=private_storage, blank=True, max_length=300
+    )
+    file_name = models.CharField(max_length=255, blank=True)
+    file_sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    file_format = models.CharField(max_length=8, blank=True)
+    notify_recipients = models.BooleanField(
+        default=True,
+        help_text=_("E-mail each recipient (and invite those without an account)."),
+    )
+    reason = models.TextField(blank=True, help_text=_("Bulk revocation: why."))
+    refusal = models.TextField(
+        blank=True, help_text=_("Why the file could not be read at all.")
+    )
+    notes = models.JSONField(default=list, blank=True)
+    total_rows = models.PositiveIntegerField(default=0)
+    will_issue = models.PositiveIntegerField(default=0)
+    will_skip = models.PositiveIntegerField(default=0)
+    errors = models.PositiveIntegerField(default=0)
+    validated_at = models.DateTimeField(null=True, blank=True)
+    report_csv = models.FileField(
+        upload_to=job_upload_to, storage=private_storage, blank=True, max_length=300
+    )
+    report_xlsx = models.FileField(
+        upload_to=job_upload_to, storage=private_storage, blank=True, max_length=300
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("bulk job")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.public_id} ({self.status})"
+
+
+class BulkRow(models.Model):
+    """One row of a job, as the dry run decided it."""
+
+    class Outcome(models.TextChoices):
+        ISSUE = "issue", _("will issue")
+        SKIP = "skip", _("will skip")
+        ERROR = "error", _("error")
+
+    job = models.ForeignKey(BulkJob, on_delete=models.CASCADE, related_name="rows")
+    line = models.PositiveIntegerField()
+    outcome = models.CharField(max_length=8, choices=Outcome)
+    message = models.TextField(blank=True)
+    email = models.CharField(max_length=254, blank=True)
+    legal_name = models.CharField(max_length=200, blank=True)
+    achievement_code = models.CharField(max_length=64, blank=True)
+    achievement_id = models.PositiveIntegerField(null=True, blank=True)
+    issue_date = models.DateField(null=True, blank=True)
+    expires_on = models.DateField(null=True, blank=True)
+    evidence_narrative = models.TextField(blank=True)
+    evidence_url = models.URLField(max_length=1000, blank=True)
+    route = models.CharField(max_length=12, blank=True)
+
+    class Meta:
+        ordering = ["job", "line"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "line"], name="one_row_per_line")
+        ]
+
+    def __str__(self) -> str:
+        return f"line {self.line} of job {self.job_id}"
