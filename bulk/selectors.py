@@ -76,7 +76,7 @@ def holdings(
 
 
 def registrar_jobs() -> QuerySet[BulkJob]:
-    return BulkJob.objects.select_related("created_by").order_by("-created_at")
+    return BulkJob.objects.select_related("created_by").order_by("-created_at", "-id")
 
 
 def achievements_known() -> QuerySet[Achievement]:

@@ -158,3 +158,17 @@ def _row(job: BulkJob, decision: policies.RowDecision) -> BulkRow:
         row.evidence_url = values.evidence_url
         row.route = values.route
     return row
+
+
+def job_mark_failed(*, job_id: int) -> None:
+    """A dry run (or, later, a run) stopped on an unexpected error."""
+    BulkJob.objects.filter(pk=job_id).exclude(
+        status__in=(BulkJob.Status.VALIDATED, BulkJob.Status.REFUSED)
+    ).update(
+        status=BulkJob.Status.FAILED,
+        refusal=_(
+            "The check stopped on an unexpected error; nothing was issued. "
+            "Upload the file again, and tell the platform's administrators if "
+            "it happens again."
+        ),
+    )

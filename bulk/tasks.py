@@ -12,4 +12,11 @@ from celery import shared_task
 def dry_run(self, *, job_id: int) -> None:
     from . import services
 
-    services.job_dry_run(job_id=job_id)
+    try:
+        services.job_dry_run(job_id=job_id)
+    except (ConnectionError, TimeoutError):
+        raise  # retried
+    except Exception:
+        # The page must not wait for ever: the job says the check failed.
+        services.job_mark_failed(job_id=job_id)
+        raise

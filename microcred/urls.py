@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("credentials.urls")),
     path("", include("plar.urls")),
     path("plar/review/", include("plar.staff_urls")),
+    path("registrar/bulk/", include("bulk.urls")),
     path("", include("notices.urls")),
     path("accounts/profile/", views.profile, name="profile"),
     path("accounts/", include("allauth.urls")),

@@ -54,7 +54,7 @@ def report_rows(job: BulkJob) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
-def test_a_file_with_good_bad_and_held_rows_is_reported_row_by_row_and_nothing_is_issued(
+def test_good_bad_and_held_rows_are_reported_row_by_row_and_nothing_is_issued(
     registrar, django_capture_on_commit_callbacks
 ):
     course = course_published_long_ago()
@@ -131,3 +131,19 @@ def test_running_the_dry_run_twice_replaces_the_rows(
     job = run(registrar, text, django_capture_on_commit_callbacks)
     services.job_dry_run(job_id=job.pk)
     assert BulkRow.objects.filter(job=job).count() == 1
+
+
+def test_a_dry_run_that_stops_on_an_unexpected_error_marks_the_job_failed(
+    registrar, django_capture_on_commit_callbacks
+):
+    from bulk import tasks
+
+    course_published_long_ago()
+    job = run(registrar, HEADER, django_capture_on_commit_callbacks)
+    job.file.delete(save=True)  # the stored file is gone: reading it fails
+    BulkJob.objects.filter(pk=job.pk).update(status=BulkJob.Status.VALIDATING)
+    with pytest.raises(ValueError, match="no file associated"):
+        tasks.dry_run.run(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == BulkJob.Status.FAILED
+    assert "nothing was issued" in job.refusal

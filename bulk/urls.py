@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "bulk"
+
+urlpatterns = [
+    path("", views.jobs, name="jobs"),
+    path("new/", views.new, name="new"),
+    path("template.csv", views.template_csv, name="template-csv"),
+    path("template.xlsx", views.template_xlsx, name="template-xlsx"),
+    path("<uuid:public_id>/", views.job_page, name="job"),
+    path("<uuid:public_id>/status/", views.job_status, name="job-status"),
+    path("<uuid:public_id>/report/", views.report, name="report"),
+]

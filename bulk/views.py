@@ -1,0 +1,223 @@
+"""The registrar's bulk issuance pages: the jobs, a new job from a file (its
+columns documented, a template to download), and a job's dry run with its
+annotated report.
+
+Only the registrar's office (and superusers) may use them: anyone else signed
+in gets a 403, an unknown job a 404. A refusal from the service shows the form
+again with a 422 and nothing stored; nothing is a 500. Issuing from a checked
+file is not here yet: the dry-run page says so.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from courses.policies import PolicyError
+from microcred.roles import is_registrar
+
+from . import policies, selectors, services, tables
+from .forms import ACCEPT, UploadForm
+from .models import BulkJob, BulkRow
+
+PAGE_SIZE = 50
+POLL_SECONDS = 2
+SHOWN_ERRORS = 100
+SHOWN_SKIPS = 20
+
+CSV_TYPE = "text/csv; charset=utf-8"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+REPORT_TYPES = {"csv": CSV_TYPE, "xlsx": XLSX_TYPE}
+TEMPLATE_NAME = "bulk-issuance-template"
+
+
+# --- who may see what -------------------------------------------------------------
+
+
+def _require_registrar(request: HttpRequest) -> None:
+    """The registrar's office and superusers; anyone else is a 403."""
+    if not is_registrar(request.user):
+        raise PermissionDenied
+
+
+def _job(request: HttpRequest, public_id: uuid.UUID) -> BulkJob:
+    _require_registrar(request)
+    job = selectors.registrar_jobs().filter(public_id=public_id).first()
+    if job is None:
+        raise Http404(_("This bulk job does not exist."))
+    return job
+
+
+def _rows(job: BulkJob, outcome: str) -> QuerySet[BulkRow]:
+    return BulkRow.objects.filter(job=job, outcome=outcome).order_by("line")
+
+
+def _attachment(content: bytes, *, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=filename
+    )
+    return response
+
+
+# --- the jobs ---------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def jobs(request: HttpRequest) -> HttpResponse:
+    """Every bulk job, newest first, 50 a page."""
+    _require_registrar(request)
+    page = Paginator(selectors.registrar_jobs(), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "bulk/jobs.html", {"page": page})
+
+
+# --- a new job from a file --------------------------------------------------------
+
+
+def _new_page(
+    request: HttpRequest, form: UploadForm, *, status: int = 200
+) -> HttpResponse:
+    return render(
+        request,
+        "bulk/new.html",
+        {"form": form, "columns": policies.COLUMNS, "accept": ACCEPT},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def new(request: HttpRequest) -> HttpResponse:
+    """The upload form; a good file becomes a job whose dry run is queued."""
+    _require_registrar(request)
+    if request.method != "POST":
+        return _new_page(request, UploadForm())
+    form = UploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            job = services.job_create_from_file(
+                actor=request.user,
+                upload=form.cleaned_data["file"],
+                notify_recipients=form.cleaned_data["notify_recipients"],
+            )
+        except PolicyError as refusal:
+            form.add_error("file", str(refusal))
+        else:
+            return redirect("bulk:job", public_id=job.public_id)
+    return _new_page(request, form, status=422)
+
+
+@require_GET
+@login_required
+def template_csv(request: HttpRequest) -> HttpResponse:
+    _require_registrar(request)
+    return _attachment(
+        tables.template_csv(), filename=f"{TEMPLATE_NAME}.csv", content_type=CSV_TYPE
+    )
+
+
+@require_GET
+@login_required
+def template_xlsx(request: HttpRequest) -> HttpResponse:
+    _require_registrar(request)
+    return _attachment(
+        tables.template_xlsx(),
+        filename=f"{TEMPLATE_NAME}.xlsx",
+        content_type=XLSX_TYPE,
+    )
+
+
+# --- one job ----------------------------------------------------------------------
+
+
+def _percent(part: int, total: int) -> str:
+    """A share for a CSS width: never localised ("12.50", not "12,50")."""
+    return f"{100 * part / total:.2f}" if total else "0"
+
+
+def _job_context(job: BulkJob) -> dict[str, Any]:
+    context: dict[str, Any] = {
+        "job": job,
+        "poll": job.status == BulkJob.Status.VALIDATING,
+        "poll_seconds": POLL_SECONDS,
+    }
+    if job.status == BulkJob.Status.VALIDATED:
+        context.update(
+            shares={
+                "issue": _percent(job.will_issue, job.total_rows),
+                "skip": _percent(job.will_skip, job.total_rows),
+                "error": _percent(job.errors, job.total_rows),
+            },
+            error_rows=list(
+                _rows(job, BulkRow.Outcome.ERROR).only("line", "message")[:SHOWN_ERRORS]
+            ),
+            skip_rows=list(
+                _rows(job, BulkRow.Outcome.SKIP).only(
+                    "line", "email", "achievement_code", "message"
+                )[:SHOWN_SKIPS]
+            ),
+            shown_errors=SHOWN_ERRORS,
+            shown_skips=SHOWN_SKIPS,
+        )
+    return context
+
+
+@require_GET
+@login_required
+def job_page(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    job = _job(request, public_id)
+    return render(request, "bulk/job.html", _job_context(job))
+
+
+@never_cache
+@require_GET
+@login_required
+def job_status(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """The job's body, polled while the rows are checked; once they are, the
+    result replaces the poll and the status line announces it."""
+    job = _job(request, public_id)
+    context = _job_context(job)
+    context["announce"] = not context["poll"]
+    return render(request, "bulk/_job_body.html", context)
+
+
+@require_GET
+@login_required
+def report(request: HttpRequest, public_id: uuid.UUID) -> FileResponse:
+    """The annotated dry-run file (``?format=csv`` or ``xlsx``): each row of the
+    upload with its line, outcome and message."""
+    job = _job(request, public_id)
+    file_format = request.GET.get("format", "csv")
+    if file_format not in REPORT_TYPES:
+        raise Http404(_("The report comes as CSV or XLSX."))
+    stored = job.report_csv if file_format == "csv" else job.report_xlsx
+    if not stored:
+        raise Http404(_("This job has no dry-run report."))
+    try:
+        handle = stored.open("rb")
+    except FileNotFoundError:
+        raise Http404(_("The report is no longer available.")) from None
+    stem = os.path.splitext(job.file_name)[0] or "bulk"
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"{stem}-dry-run.{file_format}",
+        content_type=REPORT_TYPES[file_format],
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
