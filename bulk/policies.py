@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
+from django.utils.formats import number_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -156,7 +157,10 @@ class RowMessage:
     text: str
 
     def __str__(self) -> str:
-        return f"{self.column}: {self.text}" if self.column else self.text
+        if not self.column:
+            return self.text
+        # Translatable, so French gets its space before the colon.
+        return _("%(column)s: %(text)s") % {"column": self.column, "text": self.text}
 
 
 @dataclass(frozen=True, slots=True)
@@ -421,7 +425,10 @@ def _evidence(raw: str, errors: list[RowMessage]) -> tuple[str, str]:
                     "is %(length)s characters long; the limit is %(limit)s. Put "
                     "longer evidence on a web page and give its address."
                 )
-                % {"length": len(text), "limit": f"{MAX_EVIDENCE_LENGTH:,}"},
+                % {
+                    "length": len(text),
+                    "limit": number_format(MAX_EVIDENCE_LENGTH, force_grouping=True),
+                },
             )
         )
         return "", ""

@@ -189,7 +189,9 @@ def _listed(items: Sequence[str], limit: int = 5) -> str:
 
 def _quoted(text: str, limit: int = 40) -> str:
     text = _NOT_IN_XML.sub("\ufffd", text.strip())
-    return "“" + (text if len(text) <= limit else text[: limit - 1] + "…") + "”"
+    shown = text if len(text) <= limit else text[: limit - 1] + "…"
+    # Translatable quotation marks: French uses « » with non-breaking spaces.
+    return _("“%(text)s”") % {"text": shown}
 
 
 # Reading
