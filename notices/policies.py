@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypeGuard
@@ -105,6 +106,20 @@ def clean_offsets(offsets: object) -> tuple[int, ...]:
     return tuple(sorted({value for value in values if _is_offset(value)}, reverse=True))
 
 
+_clean_cached = functools.lru_cache(maxsize=1024)(clean_offsets)
+
+
+def _offsets(offsets: object) -> tuple[int, ...]:
+    """``clean_offsets``, remembered for the few tuples a scan sees 100,000
+    times (each course's settings)."""
+    if isinstance(offsets, tuple):
+        try:
+            return _clean_cached(offsets)
+        except TypeError:  # an unhashable element: clean it the long way
+            pass
+    return clean_offsets(offsets)
+
+
 def _utc(moment: dt.datetime) -> dt.datetime:
     if moment.tzinfo is None:
         raise ValueError("aware datetimes only")
@@ -155,7 +170,7 @@ def threshold_due(
         return None
     crossed = [
         (days, moment)
-        for days in clean_offsets(offsets_days)
+        for days in _offsets(offsets_days)
         if _utc(not_before) <= (moment := days_before(target, days, tz)) <= now
     ]
     if not crossed:
@@ -315,7 +330,7 @@ def next_reminder_at(
     if not facts.passed and not facts.awaiting_feedback:
         targets.append((Kind.END_DATE, facts.ends_at, settings.end_offsets_days))
     for kind, target, offsets in targets:
-        for days in clean_offsets(offsets):
+        for days in _offsets(offsets):
             moment = days_before(target, days, tz)
             if moment > now and moment >= _utc(facts.registered_at):
                 upcoming.append((kind, moment))
