@@ -62,6 +62,7 @@ class IssuanceSummary:
     count: int
     runs: list[IssuanceRun]
     queries_each: float
+    batch: int = 0
 
     @property
     def rate(self) -> float:
@@ -134,16 +135,62 @@ def _clear(achievement) -> int:
     return len(ids)
 
 
-def _issue(achievement, learners, result) -> None:
+def _issue(achievement, learners, result, *, batch: int = 0, actor=None) -> None:
     from credentials.services import credential_issue
 
+    if batch:
+        _issue_batched(achievement, learners, batch=batch, actor=actor)
+        return
     for learner in learners:
         credential_issue(learner=learner, achievement=achievement, result=result)
 
 
-def measure(runs: int = 3, count: int = 1000) -> IssuanceSummary:
+BATCH_REGISTRAR_EMAIL = "bench-registrar@bench.invalid"
+
+
+def _batch_registrar():
+    """The registrar the batched runs issue as (``--batch``), made on first use."""
+    from microcred.models import User
+    from microcred.roles import Role, ensure_role_groups
+
+    ensure_role_groups()
+    user, _created = User.objects.get_or_create(
+        email=BATCH_REGISTRAR_EMAIL,
+        defaults={"legal_name": "Bench Registrar", "is_staff": True},
+    )
+    user.groups.add(user.groups.model.objects.get(name=Role.REGISTRAR.value))
+    return user
+
+
+def _issue_batched(achievement, learners, *, batch: int, actor) -> None:
+    """``credentials.batch.credentials_issue_batch`` in chunks of ``batch``,
+    as a bulk job calls it (one call per chunk, outside a transaction; no PDF
+    task is queued by it)."""
+    from django.utils import timezone
+
+    from credentials.batch import IssueRequest, credentials_issue_batch
+
+    awarded = timezone.now()
+    for start in range(0, len(learners), batch):
+        credentials_issue_batch(
+            [
+                IssueRequest(
+                    learner_id=learner.pk,
+                    achievement_id=achievement.pk,
+                    awarded_at=awarded,
+                    route="recognised",
+                    recipient_name=learner.legal_name or learner.email,
+                )
+                for learner in learners[start : start + batch]
+            ],
+            actor=actor,
+        )
+
+
+def measure(runs: int = 3, count: int = 1000, batch: int = 0) -> IssuanceSummary:
     """Issue ``count`` credentials ``runs`` times; print each run and the
-    medians; return them."""
+    medians; return them. With ``batch``, through the batched service
+    (``credentials.batch``) in chunks of that many, as bulk jobs issue."""
     from django.db import connection
 
     from courses.models import Microcredential
@@ -165,6 +212,15 @@ def measure(runs: int = 3, count: int = 1000) -> IssuanceSummary:
     services.issuer_profile()
     _clear(achievement)
     pdf_queue_purge()
+    actor = _batch_registrar() if batch else None
+    how = (
+        f"credentials_issue_batch in batches of {batch} (eddsa-rdfc-2022 "
+        "signatures, status entries, bulk inserts, audit entries, commit; no PDF "
+        "task queued)"
+        if batch
+        else "credential_issue (eddsa-rdfc-2022 signature, status-list entry, "
+        "insert, audit entry, commit; PDF task queued, not rendered)"
+    )
 
     queries = 0
 
@@ -175,12 +231,11 @@ def measure(runs: int = 3, count: int = 1000) -> IssuanceSummary:
 
     started = time.perf_counter()
     with connection.execute_wrapper(count_queries):
-        _issue(achievement, warm_up_learners, result)
+        _issue(achievement, warm_up_learners, result, batch=batch, actor=actor)
     warm_up = time.perf_counter() - started
     queries_each = queries / WARM_UP
     print(
-        f"Issuance: credential_issue (eddsa-rdfc-2022 signature, status-list entry, "
-        f"insert, audit entry, commit; PDF task queued, not rendered) for {count:,} "
+        f"Issuance: {how} for {count:,} "
         f"learners on achievement {achievement.pk} ({course.code}), one process, "
         f"{runs} runs; warm-up {WARM_UP} credentials in {warm_up:.1f} s, "
         f"{queries_each:.0f} SQL queries per credential; load average "
@@ -190,25 +245,35 @@ def measure(runs: int = 3, count: int = 1000) -> IssuanceSummary:
     pdf_queue_purge()
 
     results = []
+    queries_per_run: list[float] = []
     for run in range(1, runs + 1):
+        queries = 0
         wall, cpu = time.perf_counter(), time.process_time()
-        _issue(achievement, learners, result)
+        with connection.execute_wrapper(count_queries):
+            _issue(achievement, learners, result, batch=batch, actor=actor)
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
         results.append(IssuanceRun(count=count, seconds=wall, cpu_seconds=cpu))
+        queries_per_run.append(queries / count)
         queued = pdf_queue_purge()
         deleted = _clear(achievement)
         print(
             f"  run {run}: {results[-1].rate:6.1f} credentials/s  "
             f"{results[-1].ms_each:5.2f} ms wall  {results[-1].cpu_ms_each:5.2f} ms "
-            f"CPU (this process) per credential; {queued} PDF tasks purged unrendered, "
+            f"CPU (this process) per credential; {queries / count:.2f} queries per "
+            f"credential; {queued} PDF tasks purged unrendered, "
             f"{deleted} credentials deleted"
         )
-        if queued != count:
+        if queued != (0 if batch else count):
             print(
                 f"  ! {count - queued} PDF tasks were taken off the bench queue by "
                 "something else (a worker on the bench Redis database?)"
             )
-    summary = IssuanceSummary(count=count, runs=results, queries_each=queries_each)
+    summary = IssuanceSummary(
+        count=count,
+        runs=results,
+        queries_each=statistics.median(queries_per_run) if batch else queries_each,
+        batch=batch,
+    )
     print(
         f"Median: {summary.rate:.1f} credentials signed and stored per second "
         f"({summary.ms_each:.2f} ms wall, {summary.cpu_ms_each:.2f} ms CPU in this "
