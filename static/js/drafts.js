@@ -9,7 +9,8 @@ document.addEventListener("DOMContentLoaded", function () {
     if (saved !== null && saved !== area.value) {
       area.value = saved;
       var state = form.querySelector(".saved-state");
-      if (state) state.textContent = "Restored your unsaved text from this browser; saving…";
+      // The message comes translated from the page (data-draft-restored).
+      if (state) state.textContent = form.dataset.draftRestored || "Restored your unsaved text from this browser; saving…";
       // Let htmx finish setting up the page before asking it to send.
       setTimeout(function () { if (window.htmx) htmx.trigger(form, "submit"); }, 0);
     }
