@@ -73,6 +73,19 @@ class BulkJob(models.Model):
     report_xlsx = models.FileField(
         upload_to=job_upload_to, storage=private_storage, blank=True, max_length=300
     )
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    cancel_requested = models.BooleanField(default=False)
+    issued = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -103,6 +116,19 @@ class BulkRow(models.Model):
     evidence_narrative = models.TextField(blank=True)
     evidence_url = models.URLField(max_length=1000, blank=True)
     route = models.CharField(max_length=12, blank=True)
+    state = models.CharField(
+        max_length=8,
+        choices=[
+            ("pending", _("Waiting")),
+            ("issued", _("Issued")),
+            ("skipped", _("Skipped")),
+            ("failed", _("Failed")),
+        ],
+        default="pending",
+        db_index=True,
+    )
+    credential_id = models.UUIDField(null=True, blank=True)
+    run_message = models.TextField(blank=True)
 
     class Meta:
         ordering = ["job", "line"]

@@ -14,7 +14,7 @@ import uuid
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,7 +25,7 @@ from microcred.roles import is_registrar
 
 from . import policies, selectors, tables
 from .models import BulkJob, BulkRow
-from .tasks import dry_run
+from .tasks import dry_run, run_chunk
 
 MAX_UPLOAD_MB = 50
 ROW_BATCH = 5_000
@@ -172,3 +172,178 @@ def job_mark_failed(*, job_id: int) -> None:
             "it happens again."
         ),
     )
+
+
+# --- running a checked job ------------------------------------------------------
+
+RUN_CHUNK = 500
+ISSUED_AT = dt.time(12, 0)  # a credential dated by day is issued at noon
+
+
+@transaction.atomic
+def job_start(*, actor, job_id: int, now: dt.datetime | None = None) -> BulkJob:
+    """Queue a checked job to run; rows that will be skipped are counted now.
+
+    Only a dry-run-ready job with rows to issue may start, and only once.
+    """
+    _require_registrar(actor)
+    now = now or timezone.now()
+    job = BulkJob.objects.select_for_update().get(pk=job_id)
+    if job.status != BulkJob.Status.VALIDATED:
+        raise PolicyError(
+            _("Only a checked job can be run, once; this one is “%(status)s”.")
+            % {"status": job.get_status_display()}
+        )
+    if not job.will_issue:
+        raise PolicyError(_("No row of this file will issue a credential."))
+    BulkRow.objects.filter(job=job, outcome=BulkRow.Outcome.SKIP).update(
+        state="skipped", run_message=_("Already held: nothing issued.")
+    )
+    BulkRow.objects.filter(job=job, outcome=BulkRow.Outcome.ERROR).update(
+        state="failed"
+    )
+    job.status = BulkJob.Status.PENDING
+    job.started_by = actor
+    job.started_at = now
+    job.skipped = job.will_skip
+    job.save()
+    audit_record(
+        actor=actor,
+        action="bulk.start",
+        target=job,
+        details={"sha256": job.file_sha256, "will_issue": job.will_issue},
+    )
+    job_pk = job.pk
+    transaction.on_commit(lambda: run_chunk.delay(job_id=job_pk), robust=True)
+    return job
+
+
+@transaction.atomic
+def job_cancel(*, actor, job_id: int) -> BulkJob:
+    """Ask a job to stop: it stops after the chunk it is working on."""
+    _require_registrar(actor)
+    job = BulkJob.objects.select_for_update().get(pk=job_id)
+    if job.status not in (BulkJob.Status.PENDING, BulkJob.Status.RUNNING):
+        raise PolicyError(_("Only a waiting or running job can be cancelled."))
+    job.cancel_requested = True
+    job.save(update_fields=["cancel_requested"])
+    audit_record(actor=actor, action="bulk.cancel", target=job)
+    return job
+
+
+def _recipients(emails: set[str], names: dict[str, str]) -> dict[str, int]:
+    """The user id of every recipient, making an account (no password: they
+    claim it) for each e-mail not known yet. One query, plus one insert."""
+    from django.contrib.auth import get_user_model
+
+    user_model = get_user_model()
+    known = dict(user_model.objects.filter(email__in=emails).values_list("email", "pk"))
+    missing = sorted(emails - set(known))
+    if missing:
+        new_users = []
+        for email in missing:
+            user = user_model(email=email, legal_name=names[email], is_active=True)
+            user.set_unusable_password()
+            new_users.append(user)
+        user_model.objects.bulk_create(new_users, ignore_conflicts=True)
+        known = dict(
+            user_model.objects.filter(email__in=emails).values_list("email", "pk")
+        )
+    return known
+
+
+def job_run_chunk(
+    *, job_id: int, size: int = RUN_CHUNK, now: dt.datetime | None = None
+) -> bool:
+    """Issue the next ``size`` waiting rows; True if rows are left.
+
+    Resumable and idempotent: a row is marked issued only after its credential
+    exists, and issuing is idempotent on (learner, achievement, period), so a
+    chunk redone after a worker died issues nothing twice and skips nothing.
+    """
+    from credentials.batch import IssueRequest, credentials_issue_batch
+
+    now = now or timezone.now()
+    tz = institution_tz()
+    with transaction.atomic():
+        job = BulkJob.objects.select_for_update().get(pk=job_id)
+        if job.status not in (BulkJob.Status.PENDING, BulkJob.Status.RUNNING):
+            return False
+        if job.cancel_requested:
+            job.status = BulkJob.Status.CANCELLED
+            job.finished_at = now
+            job.save(update_fields=["status", "finished_at"])
+            return False
+        if job.status == BulkJob.Status.PENDING:
+            job.status = BulkJob.Status.RUNNING
+            job.save(update_fields=["status"])
+    rows = list(
+        BulkRow.objects.filter(
+            job_id=job_id, outcome=BulkRow.Outcome.ISSUE, state="pending"
+        ).order_by("line")[:size]
+    )
+    if rows:
+        users = _recipients(
+            {row.email for row in rows}, {row.email: row.legal_name for row in rows}
+        )
+        requests = [
+            IssueRequest(
+                learner_id=users[row.email],
+                achievement_id=row.achievement_id,
+                awarded_at=dt.datetime.combine(row.issue_date, ISSUED_AT, tzinfo=tz),
+                route=row.route,
+                recipient_name=row.legal_name,
+                valid_until=(
+                    dt.datetime.combine(row.expires_on, dt.time(23, 59, 59), tzinfo=tz)
+                    if row.expires_on
+                    else None
+                ),
+                evidence_narrative=row.evidence_narrative,
+                evidence_url=row.evidence_url,
+            )
+            for row in rows
+        ]
+        outcomes = credentials_issue_batch(requests, actor=job.created_by, now=now)
+        issued = skipped = 0
+        with transaction.atomic():
+            for row, outcome in zip(rows, outcomes, strict=True):
+                row.credential_id = outcome.credential_id
+                if outcome.created:
+                    row.state = "issued"
+                    issued += 1
+                else:
+                    row.state = "skipped"
+                    row.run_message = _("Already held: nothing issued.")
+                    skipped += 1
+            BulkRow.objects.bulk_update(
+                rows, ["state", "credential_id", "run_message"], batch_size=ROW_BATCH
+            )
+            BulkJob.objects.filter(pk=job_id).update(
+                issued=models.F("issued") + issued,
+                skipped=models.F("skipped") + skipped,
+            )
+    left = BulkRow.objects.filter(
+        job_id=job_id, outcome=BulkRow.Outcome.ISSUE, state="pending"
+    ).exists()
+    if not left:
+        with transaction.atomic():
+            job = BulkJob.objects.select_for_update().get(pk=job_id)
+            if job.status == BulkJob.Status.RUNNING:
+                job.status = (
+                    BulkJob.Status.COMPLETED_WITH_ERRORS
+                    if job.errors or job.failed
+                    else BulkJob.Status.COMPLETED
+                )
+                job.finished_at = timezone.now()
+                job.save(update_fields=["status", "finished_at"])
+                audit_record(
+                    actor=job.started_by,
+                    action="bulk.finish",
+                    target=job,
+                    details={
+                        "issued": job.issued,
+                        "skipped": job.skipped,
+                        "errors": job.errors,
+                    },
+                )
+    return left

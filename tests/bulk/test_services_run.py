@@ -1,0 +1,118 @@
+"""Running a checked job: chunks through the batched issuance, idempotent and
+resumable, cancellable between chunks."""
+
+import pytest
+
+from bulk import services
+from bulk.models import BulkJob, BulkRow
+from courses.policies import PolicyError
+from credentials.models import Credential
+from microcred.models import AuditEntry, User
+from tests import factories
+from tests.bulk.test_services_dry_run import (
+    HEADER,
+    course_published_long_ago,
+    registrar,  # noqa: F401 - a fixture
+    run,
+)
+from tests.credentials.test_services_issue import pass_summative
+
+pytestmark = pytest.mark.django_db
+
+
+def rows(count: int, start: int = 0) -> str:
+    return "".join(
+        f"grad{n}@example.org,Graduate Number {n},DATA-101,2026-01-15,,,\r\n"
+        for n in range(start, start + count)
+    )
+
+
+def checked(registrar, text, capture) -> BulkJob:  # noqa: F811
+    job = run(registrar, text, capture)
+    assert job.status == BulkJob.Status.VALIDATED
+    return job
+
+
+def test_a_checked_job_issues_its_rows_skips_the_held_ones_and_completes(
+    registrar,  # noqa: F811
+    django_capture_on_commit_callbacks,
+):
+    course = course_published_long_ago()
+    holder = factories.UserFactory(email="holder@example.org")
+    pass_summative(holder, course, capture=django_capture_on_commit_callbacks)
+    text = (
+        HEADER + rows(3) + "holder@example.org,Holder Name,DATA-101,2026-01-15,,,\r\n"
+    )
+    text += "bad,Someone,DATA-101,2026-01-15,,,\r\n"
+    job = checked(registrar, text, django_capture_on_commit_callbacks)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.job_start(actor=registrar, job_id=job.pk)
+    job.refresh_from_db()
+
+    assert job.status == BulkJob.Status.COMPLETED_WITH_ERRORS
+    assert (job.issued, job.skipped, job.errors) == (3, 1, 1)
+    issued = Credential.objects.filter(learner__email__startswith="grad")
+    assert issued.count() == 3
+    assert set(issued.values_list("route", flat=True)) == {"recognised"}
+    assert {c.awarded_at.date().isoformat() for c in issued} == {"2026-01-15"}
+    # Recipients without an account get one, without a password (they claim it).
+    newcomer = User.objects.get(email="grad0@example.org")
+    assert not newcomer.has_usable_password()
+    assert newcomer.legal_name == "Graduate Number 0"
+    states = dict(BulkRow.objects.filter(job=job).values_list("line", "state"))
+    assert states == {2: "issued", 3: "issued", 4: "issued", 5: "skipped", 6: "failed"}
+    assert AuditEntry.objects.filter(action="bulk.finish").count() == 1
+
+
+def test_a_job_runs_in_chunks_and_a_redone_chunk_issues_nothing_twice(
+    registrar,  # noqa: F811
+    django_capture_on_commit_callbacks,
+):
+    course_published_long_ago()
+    job = checked(registrar, HEADER + rows(5), django_capture_on_commit_callbacks)
+    services.job_start(actor=registrar, job_id=job.pk)
+
+    assert services.job_run_chunk(job_id=job.pk, size=2) is True
+    assert Credential.objects.count() == 2
+    # A worker died after issuing but before marking its rows: redo the chunk.
+    BulkRow.objects.filter(job=job, state="issued").update(state="pending")
+    assert services.job_run_chunk(job_id=job.pk, size=2) is True
+    assert Credential.objects.count() == 2
+    while services.job_run_chunk(job_id=job.pk, size=2):
+        pass
+    job.refresh_from_db()
+    assert Credential.objects.count() == 5
+    assert job.status == BulkJob.Status.COMPLETED
+    assert not BulkRow.objects.filter(job=job, state="pending").exists()
+
+
+def test_cancelling_stops_after_the_current_chunk(
+    registrar,  # noqa: F811
+    django_capture_on_commit_callbacks,
+):
+    course_published_long_ago()
+    job = checked(registrar, HEADER + rows(4), django_capture_on_commit_callbacks)
+    services.job_start(actor=registrar, job_id=job.pk)
+    services.job_run_chunk(job_id=job.pk, size=2)
+    services.job_cancel(actor=registrar, job_id=job.pk)
+
+    assert services.job_run_chunk(job_id=job.pk, size=2) is False
+    job.refresh_from_db()
+    assert job.status == BulkJob.Status.CANCELLED
+    assert Credential.objects.count() == 2
+
+
+def test_a_job_starts_once_and_only_by_the_registrars_office(
+    registrar,  # noqa: F811
+    django_capture_on_commit_callbacks,
+):
+    course_published_long_ago()
+    job = checked(registrar, HEADER + rows(1), django_capture_on_commit_callbacks)
+    with pytest.raises(PolicyError):
+        services.job_start(actor=factories.StaffFactory(), job_id=job.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.job_start(actor=registrar, job_id=job.pk)
+    with pytest.raises(PolicyError, match="Only a checked job can be run"):
+        services.job_start(actor=registrar, job_id=job.pk)
+    assert Credential.objects.count() == 1
