@@ -671,3 +671,18 @@ def summarise(decisions: Iterable[RowDecision]) -> Summary:
         skip=counts[RowOutcome.SKIP],
         error=counts[RowOutcome.ERROR],
     )
+
+
+def progress(
+    total: int, done: int, started_at: dt.datetime | None, now: dt.datetime
+) -> tuple[int, float | None, int | None]:
+    """A running job's share done (whole percent), its rate (credentials a
+    second since it started) and the seconds left at that rate; no rate and no
+    estimate until something is done and time has passed."""
+    done = max(0, min(done, total))
+    percent = 100 * done // total if total else 100
+    elapsed = (now - started_at).total_seconds() if started_at else 0.0
+    if done == 0 or elapsed <= 0:
+        return percent, None, None
+    seconds_left = -int(-(total - done) * elapsed // done)  # rounded up
+    return percent, done / elapsed, seconds_left

@@ -12,4 +12,7 @@ urlpatterns = [
     path("<uuid:public_id>/", views.job_page, name="job"),
     path("<uuid:public_id>/status/", views.job_status, name="job-status"),
     path("<uuid:public_id>/report/", views.report, name="report"),
+    path("<uuid:public_id>/start/", views.start, name="start"),
+    path("<uuid:public_id>/cancel/", views.cancel, name="cancel"),
+    path("<uuid:public_id>/result/", views.result, name="result"),
 ]

@@ -4,8 +4,10 @@ annotated report.
 
 Only the registrar's office (and superusers) may use them: anyone else signed
 in gets a 403, an unknown job a 404. A refusal from the service shows the form
-again with a 422 and nothing stored; nothing is a 500. Issuing from a checked
-file is not here yet: the dry-run page says so.
+again with a 422 and nothing stored; nothing is a 500. A checked job is run
+from its page, which then shows its progress (polled) and, once it is done,
+its counts and the result file; a refused start or cancel is a message on the
+page and nothing changed.
 """
 
 from __future__ import annotations
@@ -14,16 +16,25 @@ import os
 import uuid
 from typing import Any
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+)
 
 from courses.policies import PolicyError
 from microcred.roles import is_registrar
@@ -41,6 +52,23 @@ CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 REPORT_TYPES = {"csv": CSV_TYPE, "xlsx": XLSX_TYPE}
 TEMPLATE_NAME = "bulk-issuance-template"
+RUNNING = (BulkJob.Status.PENDING, BulkJob.Status.RUNNING)
+FINISHED = (
+    BulkJob.Status.COMPLETED,
+    BulkJob.Status.COMPLETED_WITH_ERRORS,
+    BulkJob.Status.CANCELLED,
+)
+RESULT_COLUMNS = (
+    "line",
+    "email",
+    "legal_name",
+    "achievement_code",
+    "outcome",
+    "state",
+    "message",
+    "credential_id",
+    "verification_url",
+)
 
 
 # --- who may see what -------------------------------------------------------------
@@ -150,12 +178,45 @@ def _percent(part: int, total: int) -> str:
     return f"{100 * part / total:.2f}" if total else "0"
 
 
+def _time_left(seconds: int) -> str:
+    if seconds < 90:
+        return ngettext("about %(n)s second", "about %(n)s seconds", seconds) % {
+            "n": seconds
+        }
+    minutes = -(-seconds // 60)
+    return ngettext("about %(n)s minute", "about %(n)s minutes", minutes) % {
+        "n": minutes
+    }
+
+
+def _progress(job: BulkJob) -> dict[str, Any]:
+    """How far a waiting or running job is: rows issued or found held since
+    it started, out of the rows that will issue."""
+    done = job.issued + max(0, job.skipped - job.will_skip) + job.failed
+    done = min(done, job.will_issue)
+    percent, rate, seconds_left = policies.progress(
+        job.will_issue, done, job.started_at, timezone.now()
+    )
+    return {
+        "done": done,
+        "total": job.will_issue,
+        "percent": percent,
+        "rate": rate,
+        "time_left": None if seconds_left is None else _time_left(seconds_left),
+        "skipped": max(0, job.skipped - job.will_skip),
+    }
+
+
 def _job_context(job: BulkJob) -> dict[str, Any]:
     context: dict[str, Any] = {
         "job": job,
-        "poll": job.status == BulkJob.Status.VALIDATING,
+        "poll": job.status == BulkJob.Status.VALIDATING or job.status in RUNNING,
         "poll_seconds": POLL_SECONDS,
+        "running": job.status in RUNNING,
+        "finished": job.status in FINISHED,
     }
+    if job.status in RUNNING:
+        context["progress"] = _progress(job)
     if job.status == BulkJob.Status.VALIDATED:
         context.update(
             shares={
@@ -188,8 +249,9 @@ def job_page(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 @require_GET
 @login_required
 def job_status(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    """The job's body, polled while the rows are checked; once they are, the
-    result replaces the poll and the status line announces it."""
+    """The job's body, polled while the rows are checked and while the job
+    runs; once either is done, the result replaces the poll and the status line
+    announces it."""
     job = _job(request, public_id)
     context = _job_context(job)
     context["announce"] = not context["poll"]
@@ -217,6 +279,114 @@ def report(request: HttpRequest, public_id: uuid.UUID) -> FileResponse:
         handle,
         as_attachment=True,
         filename=f"{stem}-dry-run.{file_format}",
+        content_type=REPORT_TYPES[file_format],
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- running a job ----------------------------------------------------------------
+
+
+@require_POST
+@login_required
+def start(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Run a checked job: its rows are issued in chunks, its page shows how far
+    it is. A job that is not ready (or already started) stays as it is."""
+    job = _job(request, public_id)
+    try:
+        services.job_start(actor=request.user, job_id=job.pk)
+    except PolicyError as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(
+            request,
+            _("The job is running: this page shows how far it is."),
+        )
+    return redirect("bulk:job", public_id=job.public_id)
+
+
+@require_POST
+@login_required
+def cancel(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """Stop a waiting or running job after the chunk it is working on."""
+    job = _job(request, public_id)
+    try:
+        services.job_cancel(actor=request.user, job_id=job.pk)
+    except PolicyError as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(
+            request,
+            _(
+                "The job stops after the current chunk; the credentials issued "
+                "so far stay issued."
+            ),
+        )
+    return redirect("bulk:job", public_id=job.public_id)
+
+
+def _result_rows(job: BulkJob) -> list[dict[str, Any]]:
+    outcomes = dict(BulkRow.Outcome.choices)
+    states = dict(BulkRow._meta.get_field("state").choices)
+    rows = []
+    for row in (
+        BulkRow.objects.filter(job=job)
+        .order_by("line")
+        .values(
+            "line",
+            "email",
+            "legal_name",
+            "achievement_code",
+            "outcome",
+            "state",
+            "message",
+            "run_message",
+            "credential_id",
+        )
+    ):
+        credential_id = row["credential_id"]
+        rows.append(
+            {
+                "line": row["line"],
+                "email": row["email"],
+                "legal_name": row["legal_name"],
+                "achievement_code": row["achievement_code"],
+                "outcome": str(outcomes.get(row["outcome"], row["outcome"])),
+                "state": str(states.get(row["state"], row["state"])),
+                "message": row["run_message"] or row["message"],
+                "credential_id": str(credential_id) if credential_id else "",
+                "verification_url": (
+                    settings.SITE_URL.rstrip("/")
+                    + reverse("credentials:credential", args=[str(credential_id)])
+                    if credential_id
+                    else ""
+                ),
+            }
+        )
+    return rows
+
+
+@require_GET
+@login_required
+def result(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """A finished job's result (``?format=csv`` or ``xlsx``): each row with its
+    outcome, what the run did, its credential and where to verify it."""
+    job = _job(request, public_id)
+    file_format = request.GET.get("format", "csv")
+    if file_format not in REPORT_TYPES:
+        raise Http404(_("The result comes as CSV or XLSX."))
+    if job.status not in FINISHED:
+        raise Http404(_("This job has no result yet."))
+    rows = _result_rows(job)
+    if file_format == "csv":
+        content = tables.write_csv(rows, RESULT_COLUMNS)
+    else:
+        content = tables.write_xlsx(rows, RESULT_COLUMNS, sheet_title="Result")
+    stem = os.path.splitext(job.file_name)[0] or "bulk"
+    response = _attachment(
+        content,
+        filename=f"{stem}-result.{file_format}",
         content_type=REPORT_TYPES[file_format],
     )
     response["Cache-Control"] = "private, no-store"

@@ -1,6 +1,6 @@
-"""A registrar uploads a file with good and bad rows, reads the dry run and
-downloads the annotated report; a PDF is refused with its reason. (Running the
-job comes with the next part of the bulk issuance issue.)"""
+"""A registrar uploads a file with good and bad rows, reads the dry run,
+downloads the annotated report, runs the job and downloads its result; a PDF
+is refused with its reason."""
 
 from __future__ import annotations
 
@@ -58,6 +58,17 @@ def test_registrar_uploads_reads_the_dry_run_and_downloads_the_report(
     report = download_info.value.path().read_bytes().decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(report)))
     assert [row["outcome"] for row in rows] == ["will issue", "error", "error"]
+
+    # Run it (the embedded default runs the job at once) and take the result.
+    page.get_by_role("button", name="Run: issue 1 credential").click()
+    expect(page.get_by_text("1 credential issued.").first).to_be_visible()
+    assert_accessible(page, "bulk job finished")
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download the result (CSV)").click()
+    result = download_info.value.path().read_bytes().decode("utf-8-sig")
+    result_rows = list(csv.DictReader(io.StringIO(result)))
+    assert result_rows[0]["state"] == "Issued"
+    assert result_rows[0]["verification_url"].startswith("http")
 
     # A file that is not a table is refused, with its reason.
     scan = tmp_path / "scan.pdf"

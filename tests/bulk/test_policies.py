@@ -508,3 +508,38 @@ def test_an_issue_date_is_accepted_from_the_achievement_until_today(issued, toda
 
     accepted = dt.date(2024, 1, 1) <= issued <= today
     assert (decision.outcome is RowOutcome.ISSUE) == accepted
+
+
+# --- a running job's progress -----------------------------------------------------
+
+STARTED = dt.datetime(2026, 5, 15, 12, 0, tzinfo=dt.UTC)
+
+
+def test_progress_gives_the_share_done_the_rate_and_the_seconds_left():
+    now = STARTED + dt.timedelta(seconds=20)
+    assert policies.progress(100, 40, STARTED, now) == (40, 2.0, 30)
+
+
+def test_progress_rounds_the_seconds_left_up_and_the_percent_down():
+    now = STARTED + dt.timedelta(seconds=10)
+    percent, rate, left = policies.progress(3, 1, STARTED, now)
+    assert (percent, left) == (33, 20)
+    assert rate == pytest.approx(0.1)
+
+
+@pytest.mark.parametrize(
+    ("done", "started_at", "seconds"), [(0, STARTED, 5), (5, None, 5), (5, STARTED, 0)]
+)
+def test_progress_has_no_estimate_before_anything_is_done_or_time_passed(
+    done, started_at, seconds
+):
+    now = STARTED + dt.timedelta(seconds=seconds)
+    percent, rate, left = policies.progress(10, done, started_at, now)
+    assert (rate, left) == (None, None)
+    assert percent == 10 * done
+
+
+def test_progress_never_goes_past_the_total():
+    now = STARTED + dt.timedelta(seconds=1)
+    assert policies.progress(4, 9, STARTED, now) == (100, 4.0, 0)
+    assert policies.progress(0, 0, STARTED, now)[0] == 100

@@ -206,7 +206,9 @@ def test_a_good_file_becomes_a_job_whose_page_shows_the_dry_run_counts(
     assert '<td class="number" data-outcome="skip">1</td>' in shown
     assert '<td class="number" data-outcome="error">3</td>' in shown
     assert '<td class="number" data-outcome="total">5</td>' in shown
-    assert "Issuing from a checked file comes next; nothing has been issued." in shown
+    assert "Run: issue 1 credential" in shown
+    assert f'action="{reverse("bulk:start", args=[job.public_id])}"' in shown
+    assert "an account is made for recipients without one" in shown
     assert "NOPE-1" in shown  # an error row's message
     assert "holder@example.org" in shown  # the skip
     assert job.file_sha256 in shown
