@@ -160,18 +160,30 @@ def _row(job: BulkJob, decision: policies.RowDecision) -> BulkRow:
     return row
 
 
-def job_mark_failed(*, job_id: int) -> None:
-    """A dry run (or, later, a run) stopped on an unexpected error."""
-    BulkJob.objects.filter(pk=job_id).exclude(
-        status__in=(BulkJob.Status.VALIDATED, BulkJob.Status.REFUSED)
-    ).update(
-        status=BulkJob.Status.FAILED,
-        refusal=_(
+def job_mark_failed(*, job_id: int, during_run: bool = False) -> None:
+    """A dry run or a run stopped on an unexpected error: the job says so
+    (and its page stops waiting)."""
+    if during_run:
+        message = _(
+            "The run stopped on an unexpected error. The credentials issued "
+            "before it stayed issued (see the result file); tell the platform's "
+            "administrators."
+        )
+    else:
+        message = _(
             "The check stopped on an unexpected error; nothing was issued. "
             "Upload the file again, and tell the platform's administrators if "
             "it happens again."
-        ),
-    )
+        )
+    BulkJob.objects.filter(pk=job_id).exclude(
+        status__in=(
+            BulkJob.Status.VALIDATED,
+            BulkJob.Status.REFUSED,
+            BulkJob.Status.COMPLETED,
+            BulkJob.Status.COMPLETED_WITH_ERRORS,
+            BulkJob.Status.CANCELLED,
+        )
+    ).update(status=BulkJob.Status.FAILED, refusal=message, finished_at=timezone.now())
 
 
 # --- running a checked job ------------------------------------------------------

@@ -35,12 +35,18 @@ def run_chunk(self, *, job_id: int) -> bool:
     delivered again (acks late) and redone without duplicates."""
     from . import services
 
-    left = services.job_run_chunk(job_id=job_id)
-    if left and self.request.is_eager:
-        # Embedded default (no worker): the whole job in this process, chunk
-        # after chunk, without a call stack growing per chunk.
-        while left:
-            left = services.job_run_chunk(job_id=job_id)
-    elif left:
+    try:
+        left = services.job_run_chunk(job_id=job_id)
+        if left and self.request.is_eager:
+            # Embedded default (no worker): the whole job in this process,
+            # chunk after chunk, without a call stack growing per chunk.
+            while left:
+                left = services.job_run_chunk(job_id=job_id)
+    except (ConnectionError, TimeoutError):
+        raise  # retried
+    except Exception:
+        services.job_mark_failed(job_id=job_id, during_run=True)
+        raise
+    if left and not self.request.is_eager:
         run_chunk.delay(job_id=job_id)
     return left

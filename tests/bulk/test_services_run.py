@@ -116,3 +116,22 @@ def test_a_job_starts_once_and_only_by_the_registrars_office(
     with pytest.raises(PolicyError, match="Only a checked job can be run"):
         services.job_start(actor=registrar, job_id=job.pk)
     assert Credential.objects.count() == 1
+
+
+def test_a_run_that_stops_on_an_unexpected_error_marks_the_job_failed(
+    registrar,  # noqa: F811
+    django_capture_on_commit_callbacks,
+):
+    from bulk import tasks
+
+    course_published_long_ago()
+    job = checked(registrar, HEADER + rows(2), django_capture_on_commit_callbacks)
+    services.job_start(actor=registrar, job_id=job.pk)
+    # A row the issuance refuses (its achievement vanished since the dry run).
+    BulkRow.objects.filter(job=job, line=2).update(achievement_id=999_999)
+    with pytest.raises(Exception, match="no such achievement"):
+        tasks.run_chunk.run(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == BulkJob.Status.FAILED
+    assert "stayed issued" in job.refusal
+    assert Credential.objects.count() == 0
