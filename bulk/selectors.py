@@ -75,6 +75,16 @@ def holdings(
     )
 
 
+def credentials_created_since(ids: Iterable, *, since: dt.datetime) -> set:
+    """Which of these credentials were stored at or after ``since`` (a run
+    redone after a killed worker finds its own earlier work this way)."""
+    return set(
+        Credential.objects.filter(pk__in=list(ids), created_at__gte=since).values_list(
+            "pk", flat=True
+        )
+    )
+
+
 def registrar_jobs() -> QuerySet[BulkJob]:
     return BulkJob.objects.select_related("created_by").order_by("-created_at", "-id")
 

@@ -316,11 +316,17 @@ def job_run_chunk(
             for row in rows
         ]
         outcomes = credentials_issue_batch(requests, actor=job.created_by, now=now)
+        # A chunk redone after a worker died between storing its credentials
+        # and marking its rows finds them existing: they are this run's own.
+        ours = selectors.credentials_created_since(
+            (o.credential_id for o in outcomes if not o.created),
+            since=job.started_at,
+        )
         issued = skipped = 0
         with transaction.atomic():
             for row, outcome in zip(rows, outcomes, strict=True):
                 row.credential_id = outcome.credential_id
-                if outcome.created:
+                if outcome.created or outcome.credential_id in ours:
                     row.state = "issued"
                     issued += 1
                 else:

@@ -77,13 +77,18 @@ def test_a_job_runs_in_chunks_and_a_redone_chunk_issues_nothing_twice(
     assert Credential.objects.count() == 2
     # A worker died after issuing but before marking its rows: redo the chunk.
     BulkRow.objects.filter(job=job, state="issued").update(state="pending")
+    BulkJob.objects.filter(pk=job.pk).update(issued=0)
     assert services.job_run_chunk(job_id=job.pk, size=2) is True
     assert Credential.objects.count() == 2
+    # The redone rows count as this run's issues, not as "already held".
+    assert BulkRow.objects.filter(job=job, state="issued").count() == 2
+    assert BulkJob.objects.get(pk=job.pk).issued == 2
     while services.job_run_chunk(job_id=job.pk, size=2):
         pass
     job.refresh_from_db()
     assert Credential.objects.count() == 5
     assert job.status == BulkJob.Status.COMPLETED
+    assert (job.issued, job.skipped) == (5, 0)
     assert not BulkRow.objects.filter(job=job, state="pending").exists()
 
 
