@@ -444,7 +444,9 @@ def test_an_attempt_shows_questions_in_order_without_giving_answers_away(
         "allowed_types": [".pdf", ".docx", ".odt", ".txt"],
         "max_mb": 10,
     }
-    assert "3.5" not in response.content.decode()
+    # The accepted short answer ("3.5") appears nowhere as a value (a bare
+    # substring check would also match a timestamp's microseconds).
+    assert '"3.5"' not in response.content.decode()
 
 
 def test_an_open_attempt_follows_an_extension_of_the_dates(
