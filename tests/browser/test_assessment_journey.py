@@ -84,6 +84,11 @@ def answer_attempt(page, items, *, correct: bool) -> None:
     expect(page.locator(f"#file-state-{project.pk}")).to_contain_text(
         "are not accepted here"
     )
+    # The refusal swapped the form in; htmx wires the new file input up when
+    # the swap settles. (A person cannot pick a file that fast; a test can.)
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+    )
     upload.set_input_files(
         files=[{"name": "plan.txt", "mimeType": "text/plain", "buffer": b"The plan."}]
     )
