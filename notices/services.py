@@ -230,7 +230,10 @@ def _release(notices: list[Notice], now: dt.datetime) -> None:
 
 
 def notices_deliver(
-    *, now: dt.datetime | None = None, limit: int = DELIVERY_BATCH
+    *,
+    now: dt.datetime | None = None,
+    limit: int = DELIVERY_BATCH,
+    claim_hold: dt.timedelta = CLAIM_HOLD,
 ) -> DeliveryResult:
     """Send (or digest, skip, cancel) up to ``limit`` pending notices."""
     now = now or timezone.now()
@@ -250,7 +253,7 @@ def notices_deliver(
         )
     }
     relevance = emails.still_relevant(notices, now=now)
-    deadline = time.monotonic() + CLAIM_HOLD.total_seconds()
+    deadline = time.monotonic() + claim_hold.total_seconds()
     for position, notice in enumerate(notices):
         if time.monotonic() > deadline:
             _release(notices[position:], now)

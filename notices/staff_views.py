@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -34,9 +35,6 @@ from microcred.roles import is_instructor, is_registrar
 
 from . import kinds, policies, services, staff_services
 from .models import Notice, NoticePreference
-
-PAGE_SIZE = 100
-SCHEDULED_LIMIT = 200
 
 Status = Notice.Status
 
@@ -230,7 +228,9 @@ def _notice_sections(
         if status is not None:
             queryset = queryset.filter(status=status)
         param = f"{section.name}_page"
-        page: Page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get(param))
+        page: Page = Paginator(queryset, settings.NOTICES_STAFF_PAGE_SIZE).get_page(
+            request.GET.get(param)
+        )
         sections.append(
             {
                 "name": section.name,
@@ -362,7 +362,7 @@ def _page_context(
             course.pk,
             now=timezone.now(),
             kind=chosen.get("kind"),
-            limit=SCHEDULED_LIMIT,
+            limit=settings.NOTICES_STAFF_SCHEDULED_LIMIT,
         )
         if show_scheduled
         else ([], 0)
@@ -376,7 +376,7 @@ def _page_context(
         "show_scheduled": show_scheduled,
         "scheduled": scheduled,
         "scheduled_total": scheduled_total,
-        "scheduled_limit": SCHEDULED_LIMIT,
+        "scheduled_limit": settings.NOTICES_STAFF_SCHEDULED_LIMIT,
         "error": error,
     }
 

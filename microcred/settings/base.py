@@ -245,3 +245,8 @@ LOGGING = {
     # WeasyPrint logs seven INFO lines a PDF.
     "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }
+
+# The staff notices page (notices.staff_views): rows per page, and how many
+# upcoming reminders it computes and lists.
+NOTICES_STAFF_PAGE_SIZE = 100
+NOTICES_STAFF_SCHEDULED_LIMIT = 200

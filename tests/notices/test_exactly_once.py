@@ -461,17 +461,13 @@ def test_a_worker_killed_mid_delivery_leaves_the_rest_to_the_next_after_stale_cl
 # --- claims ---------------------------------------------------------------------
 
 
-def test_a_delivery_slowed_past_its_claim_hold_gives_the_rest_back_unsent(
-    monkeypatch,
-):
+def test_a_delivery_slowed_past_its_claim_hold_gives_the_rest_back_unsent():
     enrolments = registered_learners(3)
     now = enrolments[0].summative_due_at - dt.timedelta(days=5)
     recorded = services.notices_scan(now=now).created
     mail.outbox = []
     # A mail server so slow that the claim is spent before the first send.
-    monkeypatch.setattr(services, "CLAIM_HOLD", dt.timedelta(0))
-
-    result = services.notices_deliver(now=now)
+    result = services.notices_deliver(now=now, claim_hold=dt.timedelta(0))
 
     assert result.handled == 0
     assert mail.outbox == []

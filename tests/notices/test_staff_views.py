@@ -19,7 +19,7 @@ from django.utils import dateformat, timezone
 
 from microcred.models import AuditEntry
 from microcred.roles import Role
-from notices import policies, services, staff_views
+from notices import policies, services
 from notices.models import Notice, NoticePreference
 from tests import factories
 
@@ -389,9 +389,9 @@ def test_a_reminder_already_passed_or_for_a_withdrawn_learner_is_not_scheduled(
 
 
 def test_the_scheduled_list_shows_at_most_the_next_two_hundred(
-    client, registrar, course, offering, enrolment, monkeypatch
+    client, registrar, course, offering, enrolment, settings
 ):
-    monkeypatch.setattr(staff_views, "SCHEDULED_LIMIT", 3)
+    settings.NOTICES_STAFF_SCHEDULED_LIMIT = 3
     client.force_login(registrar)
     response = client.get(page_url(course))
     assert len(response.context["scheduled"]) == 3
@@ -423,9 +423,9 @@ def test_a_filter_that_is_not_valid_shows_everything_with_a_message(
 
 
 def test_long_lists_come_a_page_at_a_time(
-    client, registrar, course, offering, monkeypatch
+    client, registrar, course, offering, settings
 ):
-    monkeypatch.setattr(staff_views, "PAGE_SIZE", 2)
+    settings.NOTICES_STAFF_PAGE_SIZE = 2
     enrolments = [factories.enrol(factories.UserFactory(), offering) for _n in range(3)]
     services.notices_scan(now=seven_day_reminder_due(enrolments[0]))
     client.force_login(registrar)
