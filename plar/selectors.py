@@ -224,15 +224,23 @@ QUEUE_STATUSES = (
 )
 
 
-def review_queue(user) -> QuerySet[PlarRequest]:
-    """Requests waiting on a reviewer (or on the learner's answer), oldest first."""
-    return (
-        PlarRequest.objects.filter(
-            microcredential__in=reviewable_courses(user),
-            status__in=[s.value for s in QUEUE_STATUSES],
-        )
-        .select_related("microcredential", "learner", "reviewer")
-        .order_by("submitted_at", "pk")
+def review_queue(
+    user, *, course_id=None, course_code=None, status=None
+) -> QuerySet[PlarRequest]:
+    """Requests waiting on a reviewer (or on the learner's answer), oldest
+    first; narrowed to one course (by id or code) or one status if given."""
+    queue = PlarRequest.objects.filter(
+        microcredential__in=reviewable_courses(user),
+        status__in=[s.value for s in QUEUE_STATUSES],
+    )
+    if course_id is not None:
+        queue = queue.filter(microcredential_id=course_id)
+    if course_code is not None:
+        queue = queue.filter(microcredential__code=course_code)
+    if status is not None:
+        queue = queue.filter(status=status)
+    return queue.select_related("microcredential", "learner", "reviewer").order_by(
+        "submitted_at", "pk"
     )
 
 

@@ -91,11 +91,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     _require_reviewer(request)
     form = QueueFilterForm(request.GET or None, courses=_courses(request))
     chosen = _chosen_filters(form)
-    requests = selectors.review_queue(request.user)
-    if "course" in chosen:
-        requests = requests.filter(microcredential_id=chosen["course"])
-    if "status" in chosen:
-        requests = requests.filter(status=chosen["status"])
+    requests = selectors.review_queue(
+        request.user, course_id=chosen.get("course"), status=chosen.get("status")
+    )
     now = timezone.now()
     return render(
         request,

@@ -226,12 +226,11 @@ class ReviewQueueView(generics.ListAPIView):
     def get_queryset(self):
         query = PlarQueueQuerySerializer(data=self.request.query_params)
         query.is_valid(raise_exception=True)
-        queue = selectors.review_queue(self.request.user)
-        if "course" in query.validated_data:
-            queue = queue.filter(microcredential__code=query.validated_data["course"])
-        if "status" in query.validated_data:
-            queue = queue.filter(status=query.validated_data["status"])
-        return queue
+        return selectors.review_queue(
+            self.request.user,
+            course_code=query.validated_data.get("course"),
+            status=query.validated_data.get("status"),
+        )
 
     @extend_schema(
         tags=[TAG_PLAR_REVIEW],
