@@ -56,3 +56,16 @@ class UploadForm(forms.Form):
             "size": services.MAX_UPLOAD_MB,
             "rows": number_format(tables.MAX_ROWS, force_grouping=True),
         }
+
+
+class CohortForm(forms.Form):
+    offering = forms.IntegerField(
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("Choose an offering."),
+            "invalid": _("Choose an offering."),
+        },
+    )
+    notify_recipients = forms.BooleanField(
+        label=_("E-mail the recipients"), required=False, initial=True
+    )

@@ -25,6 +25,7 @@ class BulkJob(models.Model):
         FILE = "file", _("CSV or XLSX file")
         COHORT = "cohort", _("An offering's completed learners")
         API = "api", _("API")
+        SELECTION = "selection", _("A selection in the dashboard")
 
     class Status(models.TextChoices):
         VALIDATING = "validating", _("Checking the rows")
@@ -39,7 +40,7 @@ class BulkJob(models.Model):
 
     public_id = models.UUIDField(unique=True, editable=False)
     kind = models.CharField(max_length=8, choices=Kind, default=Kind.ISSUE)
-    source = models.CharField(max_length=8, choices=Source, default=Source.FILE)
+    source = models.CharField(max_length=12, choices=Source, default=Source.FILE)
     status = models.CharField(
         max_length=16, choices=Status, default=Status.VALIDATING, db_index=True
     )
@@ -53,6 +54,14 @@ class BulkJob(models.Model):
     file_name = models.CharField(max_length=255, blank=True)
     file_sha256 = models.CharField(max_length=64, blank=True, db_index=True)
     file_format = models.CharField(max_length=8, blank=True)
+    offering = models.ForeignKey(
+        "courses.Offering",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Cohort source: the offering whose completed learners it issues."),
+    )
     notify_recipients = models.BooleanField(
         default=True,
         help_text=_("E-mail each recipient (and invite those without an account)."),
@@ -64,6 +73,7 @@ class BulkJob(models.Model):
     notes = models.JSONField(default=list, blank=True)
     total_rows = models.PositiveIntegerField(default=0)
     will_issue = models.PositiveIntegerField(default=0)
+    will_revoke = models.PositiveIntegerField(default=0)
     will_skip = models.PositiveIntegerField(default=0)
     errors = models.PositiveIntegerField(default=0)
     validated_at = models.DateTimeField(null=True, blank=True)
@@ -84,8 +94,21 @@ class BulkJob(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     cancel_requested = models.BooleanField(default=False)
     issued = models.PositiveIntegerField(default=0)
+    revoked = models.PositiveIntegerField(default=0)
     skipped = models.PositiveIntegerField(default=0)
     failed = models.PositiveIntegerField(default=0)
+    chunks_total = models.PositiveIntegerField(default=0)
+    result_csv = models.FileField(
+        upload_to=job_upload_to, storage=private_storage, blank=True, max_length=300
+    )
+    pdfs_started_at = models.DateTimeField(null=True, blank=True)
+    pdfs_finished_at = models.DateTimeField(null=True, blank=True)
+    archive = models.FileField(
+        upload_to=job_upload_to, storage=private_storage, blank=True, max_length=300
+    )
+    archive_bytes = models.PositiveBigIntegerField(default=0)
+    archive_sha256 = models.CharField(max_length=64, blank=True)
+    archive_built_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -100,6 +123,7 @@ class BulkRow(models.Model):
 
     class Outcome(models.TextChoices):
         ISSUE = "issue", _("will issue")
+        REVOKE = "revoke", _("will revoke")
         SKIP = "skip", _("will skip")
         ERROR = "error", _("error")
 
@@ -116,11 +140,18 @@ class BulkRow(models.Model):
     evidence_narrative = models.TextField(blank=True)
     evidence_url = models.URLField(max_length=1000, blank=True)
     route = models.CharField(max_length=12, blank=True)
+    reference = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text=_("Bulk revocation: the credential id or verification code given."),
+    )
+    chunk = models.PositiveIntegerField(null=True, blank=True)
     state = models.CharField(
         max_length=8,
         choices=[
             ("pending", _("Waiting")),
             ("issued", _("Issued")),
+            ("revoked", _("Revoked")),
             ("skipped", _("Skipped")),
             ("failed", _("Failed")),
         ],
@@ -135,6 +166,52 @@ class BulkRow(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["job", "line"], name="one_row_per_line")
         ]
+        indexes = [models.Index(fields=["job", "chunk", "state"])]
 
     def __str__(self) -> str:
         return f"line {self.line} of job {self.job_id}"
+
+
+class BulkChunk(models.Model):
+    """A slice of a running job's rows, run by one task: chunks run side by
+    side on several worker processes; each records when its issuing (or
+    revoking) and its PDFs are done, so the last one finishes the job."""
+
+    job = models.ForeignKey(BulkJob, on_delete=models.CASCADE, related_name="chunks")
+    number = models.PositiveIntegerField()
+    rows = models.PositiveIntegerField(default=0)
+    done_at = models.DateTimeField(null=True, blank=True)
+    pdfs_done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["job", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "number"], name="one_chunk_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"chunk {self.number} of job {self.job_id}"
+
+
+class IdempotencyKey(models.Model):
+    """An API client's ``Idempotency-Key``: the first request with a key makes
+    the job; a repeat with the same body gets that job back, a different body
+    under the same key is refused."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    key = models.CharField(max_length=255)
+    request_sha256 = models.CharField(max_length=64)
+    job = models.ForeignKey(
+        BulkJob, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "key"], name="one_job_per_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.owner_id})"

@@ -174,6 +174,24 @@ _HEADER_COLUMNS: dict[str, str] = {
 _REPORT_KEYS = frozenset(header_key(name) for name in REPORT_COLUMNS)
 
 
+@dataclass(frozen=True)
+class TableColumns:
+    """The columns of one kind of file: their names, the required ones, the
+    header spellings read as each (by ``header_key``), the header keys of our
+    own report's columns (ignored on a report sent back) and, when a row
+    needs one of several columns, those columns (``one_of``)."""
+
+    names: tuple[str, ...]
+    required: tuple[str, ...]
+    headers: Mapping[str, str]
+    ignored: frozenset[str] = _REPORT_KEYS
+    one_of: tuple[str, ...] = ()
+    one_of_label: str | Promise = ""
+
+
+ISSUE_COLUMNS = TableColumns(COLUMN_NAMES, REQUIRED_COLUMNS, _HEADER_COLUMNS)
+
+
 def _refused(
     message: str, *, file_format: str = "", delimiter: str | None = None
 ) -> TableResult:
@@ -197,11 +215,14 @@ def _quoted(text: str, limit: int = 40) -> str:
 # Reading
 
 
-def read_table(data: bytes, filename: str = "") -> TableResult:
+def read_table(
+    data: bytes, filename: str = "", *, spec: TableColumns = ISSUE_COLUMNS
+) -> TableResult:
     """The rows of an uploaded CSV or XLSX file, or why it cannot be read.
 
     The content decides the format, not the name; ``filename`` only sharpens
-    the messages.
+    the messages. ``spec`` says which columns the file has (a bulk issuance
+    file's by default).
     """
     if not data.removeprefix(codecs.BOM_UTF8).strip():
         return _refused(_("The file is empty."))
@@ -210,13 +231,13 @@ def read_table(data: bytes, filename: str = "") -> TableResult:
         if lowered.startswith(signature):
             return _refused(_not_a_table(str(kind), filename))
     if data.startswith(b"PK\x03\x04"):
-        return _read_xlsx(data, filename)
+        return _read_xlsx(data, filename, spec)
     if data.startswith(b"PK"):
         return _refused(_not_a_table(_("a ZIP archive"), filename))
     text, problem = _decode(data, filename)
     if text is None:
         return _refused(problem or _("The file cannot be read."))
-    return _read_csv(text)
+    return _read_csv(text, spec)
 
 
 def _not_a_table(kind: str, filename: str) -> str:
@@ -319,8 +340,8 @@ def _binary(data: bytes, filename: str) -> str:
     return _not_a_table(_("a binary file"), filename)
 
 
-def _read_csv(text: str) -> TableResult:
-    delimiter = _delimiter(text)
+def _read_csv(text: str, spec: TableColumns = ISSUE_COLUMNS) -> TableResult:
+    delimiter = _delimiter(text, spec)
     if delimiter is None:
         first = next((line for line in text.splitlines() if line.strip()), "")
         return _refused(
@@ -329,7 +350,7 @@ def _read_csv(text: str) -> TableResult:
                 "does not name the columns. The first line must be the column "
                 "names (%(columns)s), as in the template."
             )
-            % {"line": _quoted(first, 80), "columns": ", ".join(COLUMN_NAMES)}
+            % {"line": _quoted(first, 80), "columns": ", ".join(spec.names)}
         )
     notes = []
     if delimiter == ";":
@@ -346,7 +367,9 @@ def _read_csv(text: str) -> TableResult:
         )
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
-        return _table(reader, file_format="csv", delimiter=delimiter, notes=notes)
+        return _table(
+            reader, file_format="csv", delimiter=delimiter, notes=notes, spec=spec
+        )
     except csv.Error as error:
         return _refused(
             _(
@@ -372,7 +395,7 @@ def _csv_problem(error: csv.Error) -> str:
     return text
 
 
-def _delimiter(text: str) -> str | None:
+def _delimiter(text: str, spec: TableColumns = ISSUE_COLUMNS) -> str | None:
     """The separator under which the first non-blank line names most of our
     columns (comma first on a tie); None when it names none of them."""
     head = io.StringIO(text[:65_536], newline="")
@@ -387,7 +410,7 @@ def _delimiter(text: str) -> str | None:
             cells = next(csv.reader([first], delimiter=candidate), [])
         except csv.Error:
             continue
-        known = len({_HEADER_COLUMNS.get(header_key(cell)) for cell in cells} - {None})
+        known = len({spec.headers.get(header_key(cell)) for cell in cells} - {None})
         if known > best_known:
             best, best_known = candidate, known
     return best
@@ -399,6 +422,7 @@ def _table(
     file_format: str,
     delimiter: str | None = None,
     notes: list[str] | None = None,
+    spec: TableColumns = ISSUE_COLUMNS,
 ) -> TableResult:
     """Header, then rows; ``records`` are the file's lines, the first is line 1."""
     notes = list(notes or [])
@@ -413,12 +437,12 @@ def _table(
             _("The file has no rows, not even the column names."),
             file_format=file_format,
         )
-    mapping, problem = _header_mapping(header)
+    mapping, problem = _header_mapping(header, spec)
     if problem is not None:
         return _refused(problem, file_format=file_format, delimiter=delimiter)
     columns = tuple(name for name in mapping if name)
     width = len(header)
-    extras = [name for name in columns if name not in COLUMN_NAMES]
+    extras = [name for name in columns if name not in spec.names]
     if extras:
         notes.append(
             _(
@@ -500,7 +524,9 @@ def _table(
     )
 
 
-def _header_mapping(header: Sequence[str]) -> tuple[list[str | None], str | None]:
+def _header_mapping(
+    header: Sequence[str], spec: TableColumns = ISSUE_COLUMNS
+) -> tuple[list[str | None], str | None]:
     """Each header cell's column name, or the problem. An unnamed column maps
     to None, our own report's columns (on a report sent back) to "": both are
     ignored."""
@@ -510,12 +536,12 @@ def _header_mapping(header: Sequence[str]) -> tuple[list[str | None], str | None
     for position, text in enumerate(header):
         label = text.strip().lstrip("\ufeff")
         key = header_key(label)
-        name = _HEADER_COLUMNS.get(key)
+        name = spec.headers.get(key)
         if name is None:
             if not label:
                 mapping.append(None)
                 continue
-            if key in _REPORT_KEYS:
+            if key in spec.ignored:
                 mapping.append("")
                 continue
             name = label
@@ -538,7 +564,9 @@ def _header_mapping(header: Sequence[str]) -> tuple[list[str | None], str | None
         return mapping, _(
             "The first line names a column twice: %(clashes)s. Keep one."
         ) % {"clashes": "; ".join(clashes)}
-    missing = [name for name in REQUIRED_COLUMNS if name not in seen]
+    missing = [name for name in spec.required if name not in seen]
+    if spec.one_of and not any(name in seen for name in spec.one_of):
+        missing.append(str(spec.one_of_label) or " / ".join(spec.one_of))
     if missing:
         found = [_quoted(text) for text in header if text.strip()]
         return mapping, _(
@@ -548,7 +576,9 @@ def _header_mapping(header: Sequence[str]) -> tuple[list[str | None], str | None
     return mapping, None
 
 
-def _read_xlsx(data: bytes, filename: str) -> TableResult:
+def _read_xlsx(
+    data: bytes, filename: str, spec: TableColumns = ISSUE_COLUMNS
+) -> TableResult:
     damaged = _(
         "This file looks like an Excel workbook but cannot be opened; it may be "
         "damaged. Open it in Excel and save it again, or save it as “CSV UTF-8”."
@@ -598,7 +628,7 @@ def _read_xlsx(data: bytes, filename: str) -> TableResult:
             [_cell_text(value) for value in values]
             for values in sheet.iter_rows(values_only=True)
         )
-        return _table(records, file_format="xlsx", notes=notes)
+        return _table(records, file_format="xlsx", notes=notes, spec=spec)
     except (
         InvalidFileException,
         zipfile.BadZipFile,
@@ -701,6 +731,22 @@ def write_csv(rows: Iterable[Mapping[str, Cell]], columns: Sequence[str]) -> byt
     return codecs.BOM_UTF8 + buffer.getvalue().encode("utf-8", errors="replace")
 
 
+def write_source_csv(
+    rows: Iterable[Mapping[str, object]], columns: Sequence[str]
+) -> bytes:
+    """Rows we were given as data (API, cohort) as the CSV a job reads: values
+    kept exactly (not neutralised — this file is read back, not opened in a
+    spreadsheet); the job's audit hashes these bytes."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(
+            ["" if row.get(name) is None else str(row.get(name)) for name in columns]
+        )
+    return buffer.getvalue().encode("utf-8")
+
+
 def _xlsx_cell(value: object) -> object:
     if value is None or isinstance(value, bool):
         return value
@@ -762,3 +808,78 @@ def annotate(
 def report_columns(columns: Sequence[str]) -> tuple[str, ...]:
     """The file's columns, then ``line``, ``outcome`` and ``message``."""
     return (*(c for c in columns if c not in REPORT_COLUMNS), *REPORT_COLUMNS)
+
+
+# A bulk revocation file: one credential a row, named by its id or by its
+# verification code. A file may have both columns (the result file of a bulk
+# issuance has them): the id is used, the code checked against it.
+
+REVOKE_COLUMN_NAMES = ("credential", "verification_code")
+REVOKE_HEADER_ALIASES: dict[str, tuple[str, ...]] = {
+    "credential": (
+        "credential id",
+        "credential uuid",
+        "id",
+        "uuid",
+        "identifier",
+        "identifiant",
+        "identifiant du titre",
+    ),
+    "verification_code": (
+        "verification code",
+        "verification",
+        "code",
+        "certificate code",
+        "code de vérification",
+    ),
+}
+#: What the dry-run report of a revocation adds to the file's columns: the
+#: line, outcome and message, then who holds the credential (for the registrar
+#: to check before running). All are ignored in a report sent back.
+REVOKE_REPORT_COLUMNS = (
+    *REPORT_COLUMNS,
+    "holder_email",
+    "holder_name",
+    "achievement_code",
+)
+REVOKE_COLUMNS = TableColumns(
+    names=REVOKE_COLUMN_NAMES,
+    required=(),
+    headers={
+        header_key(alias): name
+        for name in REVOKE_COLUMN_NAMES
+        for alias in (
+            name,
+            name.replace("_", " "),
+            *REVOKE_HEADER_ALIASES.get(name, ()),
+        )
+    },
+    ignored=frozenset(header_key(name) for name in REVOKE_REPORT_COLUMNS),
+    one_of=REVOKE_COLUMN_NAMES,
+    one_of_label=gettext_lazy(
+        "credential (the credential's id or its verification code)"
+    ),
+)
+REVOKE_TEMPLATE_ROWS = (
+    {"credential": "3f1c2a9e-5b7d-4e8a-9c0f-1a2b3c4d5e6f"},
+    {"credential": "7K4P-9QXR-2H"},
+)
+
+
+def read_revoke_table(data: bytes, filename: str = "") -> TableResult:
+    """The rows of a bulk revocation file, or why it cannot be read (the same
+    refusals as an issuance file's)."""
+    return read_table(data, filename, spec=REVOKE_COLUMNS)
+
+
+def revoke_report_columns(columns: Sequence[str]) -> tuple[str, ...]:
+    """The file's columns, then the line, outcome, message and holder."""
+    return (
+        *(c for c in columns if c not in REVOKE_REPORT_COLUMNS),
+        *REVOKE_REPORT_COLUMNS,
+    )
+
+
+def revoke_template_csv() -> bytes:
+    """The one column of a revocation file, with an id and a code as examples."""
+    return write_csv(REVOKE_TEMPLATE_ROWS, ("credential",))

@@ -30,23 +30,45 @@ def dry_run(self, *, job_id: int) -> None:
     acks_late=True,
     reject_on_worker_lost=True,
 )
-def run_chunk(self, *, job_id: int) -> bool:
-    """Issue one chunk, then queue the next: a killed worker's chunk is
+def run_chunk(self, *, job_id: int, number: int) -> None:
+    """Issue (or revoke) one chunk of a job. A killed worker's chunk is
     delivered again (acks late) and redone without duplicates."""
     from . import services
 
     try:
-        left = services.job_run_chunk(job_id=job_id)
-        if left and self.request.is_eager:
-            # Embedded default (no worker): the whole job in this process,
-            # chunk after chunk, without a call stack growing per chunk.
-            while left:
-                left = services.job_run_chunk(job_id=job_id)
+        services.job_run_chunk(job_id=job_id, number=number)
     except (ConnectionError, TimeoutError):
         raise  # retried
     except Exception:
         services.job_mark_failed(job_id=job_id, during_run=True)
         raise
-    if left and not self.request.is_eager:
-        run_chunk.delay(job_id=job_id)
-    return left
+
+
+@shared_task(
+    bind=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+    acks_late=True,
+    reject_on_worker_lost=True,
+)
+def render_pdfs(self, *, job_id: int, number: int) -> None:
+    """Render one chunk's certificates (queue "pdf", off the issuing path)."""
+    from . import services
+
+    services.job_render_pdfs(job_id=job_id, number=number)
+
+
+@shared_task(
+    bind=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+    acks_late=True,
+    reject_on_worker_lost=True,
+)
+def build_archive(self, *, job_id: int) -> None:
+    """Build the ZIP of a job's certificates and its manifest."""
+    from . import services
+
+    services.job_build_archive(job_id=job_id)

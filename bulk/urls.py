@@ -15,4 +15,6 @@ urlpatterns = [
     path("<uuid:public_id>/start/", views.start, name="start"),
     path("<uuid:public_id>/cancel/", views.cancel, name="cancel"),
     path("<uuid:public_id>/result/", views.result, name="result"),
+    path("<uuid:public_id>/certificates.zip", views.archive, name="archive"),
+    path("cohort/", views.cohort, name="cohort"),
 ]

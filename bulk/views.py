@@ -16,7 +16,6 @@ import os
 import uuid
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -24,7 +23,6 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -37,10 +35,11 @@ from django.views.decorators.http import (
 )
 
 from courses.policies import PolicyError
+from microcred.downloads import private_file
 from microcred.roles import is_registrar
 
 from . import policies, selectors, services, tables
-from .forms import ACCEPT, UploadForm
+from .forms import ACCEPT, CohortForm, UploadForm
 from .models import BulkJob, BulkRow
 
 PAGE_SIZE = 50
@@ -57,17 +56,6 @@ FINISHED = (
     BulkJob.Status.COMPLETED,
     BulkJob.Status.COMPLETED_WITH_ERRORS,
     BulkJob.Status.CANCELLED,
-)
-RESULT_COLUMNS = (
-    "line",
-    "email",
-    "legal_name",
-    "achievement_code",
-    "outcome",
-    "state",
-    "message",
-    "credential_id",
-    "verification_url",
 )
 
 
@@ -190,46 +178,78 @@ def _time_left(seconds: int) -> str:
 
 
 def _progress(job: BulkJob) -> dict[str, Any]:
-    """How far a waiting or running job is: rows issued or found held since
-    it started, out of the rows that will issue."""
-    done = job.issued + max(0, job.skipped - job.will_skip) + job.failed
-    done = min(done, job.will_issue)
+    """How far a waiting or running job is: rows issued (or revoked) or found
+    done already since it started, out of the rows it acts on."""
+    total = job.will_revoke if job.kind == BulkJob.Kind.REVOKE else job.will_issue
+    skipped = max(0, job.skipped - job.will_skip)
+    done = min(job.issued + job.revoked + skipped + job.failed, total)
     percent, rate, seconds_left = policies.progress(
-        job.will_issue, done, job.started_at, timezone.now()
+        total, done, job.started_at, timezone.now()
     )
     return {
         "done": done,
-        "total": job.will_issue,
+        "total": total,
         "percent": percent,
         "rate": rate,
         "time_left": None if seconds_left is None else _time_left(seconds_left),
-        "skipped": max(0, job.skipped - job.will_skip),
+        "skipped": skipped,
+    }
+
+
+def _pdf_progress(job: BulkJob) -> dict[str, Any]:
+    """How far the certificates of a finished issue job are."""
+    total = BulkRow.objects.filter(job=job, state="issued").count()
+    done = total if job.pdfs_finished_at else services.pdfs_rendered(job)
+    percent, rate, seconds_left = policies.progress(
+        total, done, job.pdfs_started_at, timezone.now()
+    )
+    return {
+        "done": done,
+        "total": total,
+        "percent": percent,
+        "rate": rate,
+        "time_left": None if seconds_left is None else _time_left(seconds_left),
     }
 
 
 def _job_context(job: BulkJob) -> dict[str, Any]:
+    finished = job.status in FINISHED
+    making_files = bool(finished and job.pdfs_started_at and not job.archive_built_at)
     context: dict[str, Any] = {
         "job": job,
-        "poll": job.status == BulkJob.Status.VALIDATING or job.status in RUNNING,
+        "poll": job.status == BulkJob.Status.VALIDATING
+        or job.status in RUNNING
+        or making_files,
         "poll_seconds": POLL_SECONDS,
         "running": job.status in RUNNING,
-        "finished": job.status in FINISHED,
+        "finished": finished,
+        "revoke": job.kind == BulkJob.Kind.REVOKE,
     }
     if job.status in RUNNING:
         context["progress"] = _progress(job)
+    if finished and job.pdfs_started_at:
+        context["pdfs"] = _pdf_progress(job)
     if job.status == BulkJob.Status.VALIDATED:
+        acting = job.will_revoke if job.kind == BulkJob.Kind.REVOKE else job.will_issue
+        acting_outcome = (
+            BulkRow.Outcome.REVOKE
+            if job.kind == BulkJob.Kind.REVOKE
+            else BulkRow.Outcome.ISSUE
+        )
         context.update(
             shares={
-                "issue": _percent(job.will_issue, job.total_rows),
+                "issue": _percent(acting, job.total_rows),
                 "skip": _percent(job.will_skip, job.total_rows),
                 "error": _percent(job.errors, job.total_rows),
             },
+            acting=acting,
+            acting_outcome=acting_outcome,
             error_rows=list(
                 _rows(job, BulkRow.Outcome.ERROR).only("line", "message")[:SHOWN_ERRORS]
             ),
             skip_rows=list(
                 _rows(job, BulkRow.Outcome.SKIP).only(
-                    "line", "email", "achievement_code", "message"
+                    "line", "email", "achievement_code", "reference", "message"
                 )[:SHOWN_SKIPS]
             ),
             shown_errors=SHOWN_ERRORS,
@@ -326,47 +346,6 @@ def cancel(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     return redirect("bulk:job", public_id=job.public_id)
 
 
-def _result_rows(job: BulkJob) -> list[dict[str, Any]]:
-    outcomes = dict(BulkRow.Outcome.choices)
-    states = dict(BulkRow._meta.get_field("state").choices)
-    rows = []
-    for row in (
-        BulkRow.objects.filter(job=job)
-        .order_by("line")
-        .values(
-            "line",
-            "email",
-            "legal_name",
-            "achievement_code",
-            "outcome",
-            "state",
-            "message",
-            "run_message",
-            "credential_id",
-        )
-    ):
-        credential_id = row["credential_id"]
-        rows.append(
-            {
-                "line": row["line"],
-                "email": row["email"],
-                "legal_name": row["legal_name"],
-                "achievement_code": row["achievement_code"],
-                "outcome": str(outcomes.get(row["outcome"], row["outcome"])),
-                "state": str(states.get(row["state"], row["state"])),
-                "message": row["run_message"] or row["message"],
-                "credential_id": str(credential_id) if credential_id else "",
-                "verification_url": (
-                    settings.SITE_URL.rstrip("/")
-                    + reverse("credentials:credential", args=[str(credential_id)])
-                    if credential_id
-                    else ""
-                ),
-            }
-        )
-    return rows
-
-
 @require_GET
 @login_required
 def result(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
@@ -378,12 +357,19 @@ def result(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         raise Http404(_("The result comes as CSV or XLSX."))
     if job.status not in FINISHED:
         raise Http404(_("This job has no result yet."))
-    rows = _result_rows(job)
-    if file_format == "csv":
-        content = tables.write_csv(rows, RESULT_COLUMNS)
-    else:
-        content = tables.write_xlsx(rows, RESULT_COLUMNS, sheet_title="Result")
     stem = os.path.splitext(job.file_name)[0] or "bulk"
+    if file_format == "csv" and job.result_csv:
+        return private_file(
+            request,
+            job.result_csv,
+            filename=f"{stem}-result.csv",
+            content_type=CSV_TYPE,
+        )
+    rows = services.result_rows(job)
+    if file_format == "csv":
+        content = tables.write_csv(rows, services.RESULT_COLUMNS)
+    else:
+        content = tables.write_xlsx(rows, services.RESULT_COLUMNS, sheet_title="Result")
     response = _attachment(
         content,
         filename=f"{stem}-result.{file_format}",
@@ -391,3 +377,49 @@ def result(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     )
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@require_GET
+@login_required
+def archive(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """The ZIP of the job's certificates with its manifest; a download that
+    broke off resumes where it stopped (byte ranges)."""
+    job = _job(request, public_id)
+    if not job.archive:
+        raise Http404(_("The certificates' archive is not ready yet."))
+    return private_file(
+        request,
+        job.archive,
+        filename=os.path.basename(job.archive.name),
+        content_type="application/zip",
+    )
+
+
+# --- the cohort source --------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def cohort(request: HttpRequest) -> HttpResponse:
+    """Offerings whose completed learners hold no credential yet; one button
+    each checks them as a job (its dry run)."""
+    _require_registrar(request)
+    form = CohortForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = services.job_create_from_offering(
+                actor=request.user,
+                offering_id=form.cleaned_data["offering"],
+                notify_recipients=form.cleaned_data["notify_recipients"],
+            )
+        except PolicyError as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            return redirect("bulk:job", public_id=job.public_id)
+    offerings = list(selectors.cohort_offerings())
+    return render(
+        request,
+        "bulk/cohort.html",
+        {"offerings": offerings, "form": form},
+        status=422 if form.errors else 200,
+    )

@@ -543,11 +543,25 @@ def certificate_data(credential: Credential, *, paper_size: str = "A4"):
     )
 
 
-def certificate_render(*, credential_id, now: dt.datetime | None = None) -> None:
-    """Render the A4 and US Letter PDFs of a credential and store them.
+PAPERS = {"A4": "pdf", "Letter": "pdf_letter"}
+
+
+def paper_of(field: str) -> str:
+    return next(paper for paper, name in PAPERS.items() if name == field)
+
+
+def certificate_render(
+    *,
+    credential_id,
+    papers: tuple[str, ...] = ("A4", "Letter"),
+    now: dt.datetime | None = None,
+) -> None:
+    """Render the credential's PDFs (A4 and US Letter, or the ``papers``
+    asked for) and store them.
 
     Safe to run twice (the files are replaced); runs again after a name
-    correction or reissue. Rendering happens outside any transaction.
+    correction or reissue. Rendering happens outside any transaction. Bulk
+    jobs render one paper size; the other is rendered on its first download.
     """
     from django.core.files.base import ContentFile
 
@@ -557,9 +571,9 @@ def certificate_render(*, credential_id, now: dt.datetime | None = None) -> None
         "achievement__microcredential", "learner"
     ).get(pk=credential_id)
     files = {}
-    for field, paper in (("pdf", "A4"), ("pdf_letter", "Letter")):
+    for paper in papers:
         data = certificate_data(credential, paper_size=paper)
-        files[field] = render_certificate_pdf(data)
+        files[PAPERS[paper]] = render_certificate_pdf(data)
     for field, content in files.items():
         stored = getattr(credential, field)
         if stored:
@@ -568,9 +582,8 @@ def certificate_render(*, credential_id, now: dt.datetime | None = None) -> None
         stored.save(name, ContentFile(content), save=False)
     credential.pdf_rendered_at = now or timezone.now()
     Credential.objects.filter(pk=credential.pk).update(
-        pdf=credential.pdf.name,
-        pdf_letter=credential.pdf_letter.name,
         pdf_rendered_at=credential.pdf_rendered_at,
+        **{field: getattr(credential, field).name for field in files},
     )
 
 

@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("assessments.api.urls")),
     path("", include("credentials.api.urls")),
     path("", include("plar.api.urls")),
+    path("", include("bulk.api_urls")),
     # Last: any other address under /api/v1/ ending in a slash is a JSON 404
     # (addresses without the slash are redirected to it by CommonMiddleware).
     re_path(r"^(?:.*/)?$", views.NotFoundView.as_view(), name="not-found"),

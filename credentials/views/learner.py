@@ -251,6 +251,13 @@ def certificate_pdf(request: HttpRequest, pk) -> HttpResponse:
     paper = request.GET.get("paper", "a4").lower()
     field, label = PAPER_FIELDS.get(paper, PAPER_FIELDS["a4"])
     stored = getattr(credential, field)
+    if not stored and credential.pdf_rendered_at is not None:
+        # Issued in bulk: one paper size was rendered, this one is made now.
+        services.certificate_render(
+            credential_id=credential.pk, papers=(services.paper_of(field),)
+        )
+        credential.refresh_from_db(fields=[field])
+        stored = getattr(credential, field)
     if not stored:
         messages.info(
             request,

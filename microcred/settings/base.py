@@ -193,7 +193,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 # PDFs render on their own queue, off the issuance path (a worker consumes
 # both: `celery worker -Q celery,pdf`, as `make worker` and compose do).
-CELERY_TASK_ROUTES = {"credentials.tasks.certificate_render": {"queue": "pdf"}}
+CELERY_TASK_ROUTES = {
+    "credentials.tasks.certificate_render": {"queue": "pdf"},
+    "bulk.tasks.render_pdfs": {"queue": "pdf"},
+    "bulk.tasks.build_archive": {"queue": "pdf"},
+}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 CACHES = {
@@ -250,3 +254,6 @@ LOGGING = {
 # upcoming reminders it computes and lists.
 NOTICES_STAFF_PAGE_SIZE = 100
 NOTICES_STAFF_SCHEDULED_LIMIT = 200
+# Rows a bulk job's task issues (or revokes) at once; a job's chunks run side
+# by side on a worker's processes.
+BULK_RUN_CHUNK = env.int("BULK_RUN_CHUNK", default=500)

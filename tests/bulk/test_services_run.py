@@ -4,7 +4,7 @@ resumable, cancellable between chunks."""
 import pytest
 
 from bulk import services
-from bulk.models import BulkJob, BulkRow
+from bulk.models import BulkChunk, BulkJob, BulkRow
 from courses.policies import PolicyError
 from credentials.models import Credential
 from microcred.models import AuditEntry, User
@@ -68,44 +68,67 @@ def test_a_checked_job_issues_its_rows_skips_the_held_ones_and_completes(
 def test_a_job_runs_in_chunks_and_a_redone_chunk_issues_nothing_twice(
     registrar,  # noqa: F811
     django_capture_on_commit_callbacks,
+    settings,
 ):
+    settings.BULK_RUN_CHUNK = 2
     course_published_long_ago()
     job = checked(registrar, HEADER + rows(5), django_capture_on_commit_callbacks)
+    assert sorted(
+        BulkRow.objects.filter(job=job).values_list("chunk", flat=True)
+    ) == [0, 0, 1, 1, 2]
     services.job_start(actor=registrar, job_id=job.pk)
+    assert BulkChunk.objects.filter(job=job).count() == 3
 
-    assert services.job_run_chunk(job_id=job.pk, size=2) is True
+    services.job_run_chunk(job_id=job.pk, number=1)
     assert Credential.objects.count() == 2
+    assert set(
+        BulkRow.objects.filter(job=job, state="issued").values_list("line", flat=True)
+    ) == {4, 5}
     # A worker died after issuing but before marking its rows: redo the chunk.
     BulkRow.objects.filter(job=job, state="issued").update(state="pending")
     BulkJob.objects.filter(pk=job.pk).update(issued=0)
-    assert services.job_run_chunk(job_id=job.pk, size=2) is True
+    BulkChunk.objects.filter(job=job).update(done_at=None)
+    services.job_run_chunk(job_id=job.pk, number=1)
     assert Credential.objects.count() == 2
     # The redone rows count as this run's issues, not as "already held".
     assert BulkRow.objects.filter(job=job, state="issued").count() == 2
     assert BulkJob.objects.get(pk=job.pk).issued == 2
-    while services.job_run_chunk(job_id=job.pk, size=2):
-        pass
+    # The same chunk delivered once more after it was done changes nothing.
+    services.job_run_chunk(job_id=job.pk, number=1)
+    assert BulkJob.objects.get(pk=job.pk).issued == 2
+
+    services.job_run_chunk(job_id=job.pk, number=2)
+    assert BulkJob.objects.get(pk=job.pk).status == BulkJob.Status.RUNNING
+    with django_capture_on_commit_callbacks(execute=True):
+        services.job_run_chunk(job_id=job.pk, number=0)
     job.refresh_from_db()
     assert Credential.objects.count() == 5
     assert job.status == BulkJob.Status.COMPLETED
     assert (job.issued, job.skipped) == (5, 0)
     assert not BulkRow.objects.filter(job=job, state="pending").exists()
+    assert AuditEntry.objects.filter(action="bulk.finish").count() == 1
+    # The finished job stored its result file.
+    with job.result_csv.open("rb") as handle:
+        assert handle.read().decode("utf-8-sig").count("grad") == 5
 
 
-def test_cancelling_stops_after_the_current_chunk(
+def test_cancelling_stops_the_chunks_not_yet_started(
     registrar,  # noqa: F811
     django_capture_on_commit_callbacks,
+    settings,
 ):
+    settings.BULK_RUN_CHUNK = 2
     course_published_long_ago()
     job = checked(registrar, HEADER + rows(4), django_capture_on_commit_callbacks)
     services.job_start(actor=registrar, job_id=job.pk)
-    services.job_run_chunk(job_id=job.pk, size=2)
+    services.job_run_chunk(job_id=job.pk, number=0)
     services.job_cancel(actor=registrar, job_id=job.pk)
 
-    assert services.job_run_chunk(job_id=job.pk, size=2) is False
+    services.job_run_chunk(job_id=job.pk, number=1)
     job.refresh_from_db()
     assert job.status == BulkJob.Status.CANCELLED
     assert Credential.objects.count() == 2
+    assert BulkRow.objects.filter(job=job, state="pending").count() == 2
 
 
 def test_a_job_starts_once_and_only_by_the_registrars_office(
@@ -135,7 +158,7 @@ def test_a_run_that_stops_on_an_unexpected_error_marks_the_job_failed(
     # A row the issuance refuses (its achievement vanished since the dry run).
     BulkRow.objects.filter(job=job, line=2).update(achievement_id=999_999)
     with pytest.raises(Exception, match="no such achievement"):
-        tasks.run_chunk.run(job_id=job.pk)
+        tasks.run_chunk.run(job_id=job.pk, number=0)
     job.refresh_from_db()
     assert job.status == BulkJob.Status.FAILED
     assert "stayed issued" in job.refusal

@@ -43,8 +43,10 @@ BAD = "bad-email,Someone,DATA-101,2026-01-15,,,\r\n"
 
 
 @pytest.fixture
-def job(registrar, django_capture_on_commit_callbacks):
-    """Three rows to issue, one already held, one with an error."""
+def job(registrar, django_capture_on_commit_callbacks, settings):
+    """Three rows to issue (a chunk each), one already held, one with an
+    error."""
+    settings.BULK_RUN_CHUNK = 1
     course = course_published_long_ago()
     holder = factories.UserFactory(email="holder@example.org")
     pass_summative(holder, course, capture=django_capture_on_commit_callbacks)
@@ -56,7 +58,8 @@ def job(registrar, django_capture_on_commit_callbacks):
 def result_csv(client, job: BulkJob) -> list[dict[str, str]]:
     response = client.get(reverse("bulk:result", args=[job.public_id]) + "?format=csv")
     assert response.status_code == 200
-    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    content = b"".join(response.streaming_content)
+    return list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
 
 
 def test_the_registrar_runs_a_checked_job_and_sees_its_counts_and_result(
@@ -119,11 +122,12 @@ def test_the_result_downloads_as_xlsx_privately(
     assert response["Content-Disposition"].endswith('-result.xlsx"')
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     values = list(sheet.values)
-    assert values[0][:6] == (
+    assert values[0][:7] == (
         "line",
         "email",
         "legal_name",
         "achievement_code",
+        "reference",
         "outcome",
         "state",
     )
@@ -191,7 +195,7 @@ def test_a_running_job_shows_its_progress_polled_and_can_be_cancelled(
 ):
     started = timezone.now() - dt.timedelta(seconds=10)
     services.job_start(actor=registrar, job_id=job.pk, now=started)  # not run
-    services.job_run_chunk(job_id=job.pk, size=1)
+    services.job_run_chunk(job_id=job.pk, number=0)
     client.force_login(registrar)
 
     partial = page(client.get(reverse("bulk:job-status", args=[job.public_id])))
@@ -214,7 +218,13 @@ def test_a_running_job_shows_its_progress_polled_and_can_be_cancelled(
     assert "stops after the current chunk" in page(response)
     job.refresh_from_db()
     assert job.cancel_requested
-    services.job_run_chunk(job_id=job.pk, size=1)
+    services.job_run_chunk(job_id=job.pk, number=1)
+    services.job_run_chunk(job_id=job.pk, number=2)
+    shown = page(client.get(reverse("bulk:job-status", args=[job.public_id])))
+    assert 'data-status="cancelled"' in shown
+    assert "0 of 1 certificate rendered" in shown  # the issued one's PDF follows
+    services.job_render_pdfs(job_id=job.pk, number=0)
+    services.job_build_archive(job_id=job.pk)
     shown = page(client.get(reverse("bulk:job-status", args=[job.public_id])))
     assert "Cancelled" in shown
     assert "hx-trigger" not in shown

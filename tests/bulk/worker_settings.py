@@ -24,3 +24,6 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_index_key": f"{_queue}.unacked_index",
     "unacked_mutex_key": f"{_queue}.unacked_mutex",
 }
+
+# Every task of the run (its chunks, then its PDFs) on the test's own queue.
+CELERY_TASK_ROUTES: dict = {}
