@@ -63,20 +63,29 @@ class BulkWorkers:
     tmp_path: Path
     queue: str = field(default_factory=lambda: f"bulk-test-{uuid.uuid4().hex}")
     started: list[Worker] = field(default_factory=list)
+    extra_env: dict[str, str] = field(default_factory=dict)
 
     def start(self) -> Worker:
         log = self.tmp_path / f"worker-{len(self.started)}.log"
         mail_dir = self.tmp_path / "mail"
-        env = os.environ | {
-            "DJANGO_SETTINGS_MODULE": "tests.bulk.worker_settings",
-            "NOTICES_WORKER_BASE_SETTINGS": os.environ.get(
-                "DJANGO_SETTINGS_MODULE", "microcred.settings.test"
-            ),
-            "DATABASE_URL": database_url(),
-            "REDIS_URL": settings.CELERY_BROKER_URL,
-            "NOTICES_WORKER_QUEUE": self.queue,
-            "NOTICES_WORKER_MAIL_DIR": str(mail_dir),
-        }
+        env = (
+            os.environ
+            | {
+                "DJANGO_SETTINGS_MODULE": "tests.bulk.worker_settings",
+                "NOTICES_WORKER_BASE_SETTINGS": os.environ.get(
+                    "DJANGO_SETTINGS_MODULE", "microcred.settings.test"
+                ),
+                "DATABASE_URL": database_url(),
+                "REDIS_URL": settings.CELERY_BROKER_URL,
+                "NOTICES_WORKER_QUEUE": self.queue,
+                "NOTICES_WORKER_MAIL_DIR": str(mail_dir),
+                # The test's own folders and keys (its settings fixtures' values).
+                "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+                "PRIVATE_MEDIA_ROOT": str(settings.PRIVATE_MEDIA_ROOT),
+                "SIGNING_KEYS_DIR": str(settings.SIGNING_KEYS_DIR),
+            }
+            | self.extra_env
+        )
         command = [
             sys.executable,
             "-m",
