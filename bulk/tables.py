@@ -781,6 +781,58 @@ def template_rows() -> list[dict[str, str]]:
     return [{column.name: column.example for column in COLUMNS}]
 
 
+def sample_rows(codes: Sequence[str], today: dt.date) -> list[dict[str, str]]:
+    """Rows to try a dry run with, dated from ``today``: three that issue
+    (``codes`` are achievements that exist and may be issued from at least a
+    month ago) and three with an error each."""
+    first, second = codes[0], codes[-1]
+    day = dt.timedelta(days=1)
+    return [
+        {
+            "email": "maria.santos@example.org",
+            "legal_name": "Maria Santos",
+            "achievement": first,
+            "issue_date": (today - 7 * day).isoformat(),
+            "evidence": "https://portfolio.example.org/maria-santos",
+            "route": "recognised",
+        },
+        {
+            "email": "tomasz.nowak@example.org",
+            "legal_name": "Tomasz Nowak",
+            "achievement": second,
+            "issue_date": (today - 14 * day).isoformat(),
+            "evidence": "Completed the equivalent workshops at a partner college.",
+            "route": "recognised",
+        },
+        {
+            "email": "aroha.ngata@example.org",
+            "legal_name": "Aroha Ngata",
+            "achievement": first.lower(),
+            "issue_date": (today - 21 * day).isoformat(),
+            "expiry": (today + 730 * day).isoformat(),
+            "route": "course",
+        },
+        {
+            "email": "not-an-email",
+            "legal_name": "Someone Unknown",
+            "achievement": first,
+            "issue_date": (today - 7 * day).isoformat(),
+        },
+        {
+            "email": "jean.dupont@example.org",
+            "legal_name": "Jean Dupont",
+            "achievement": "ZZZ-999",
+            "issue_date": (today - 7 * day).isoformat(),
+        },
+        {
+            "email": "chen.wei@example.org",
+            "legal_name": "Chen Wei",
+            "achievement": second,
+            "issue_date": (today + 30 * day).isoformat(),
+        },
+    ]
+
+
 def template_csv() -> bytes:
     """The documented columns and one example row."""
     return write_csv(template_rows(), COLUMN_NAMES)

@@ -12,6 +12,7 @@ page and nothing changed.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import uuid
 from typing import Any
@@ -35,6 +36,7 @@ from django.views.decorators.http import (
 )
 
 from courses.policies import PolicyError
+from courses.services import institution_tz
 from microcred.downloads import private_file
 from microcred.roles import is_registrar
 
@@ -155,6 +157,32 @@ def template_xlsx(request: HttpRequest) -> HttpResponse:
         tables.template_xlsx(),
         filename=f"{TEMPLATE_NAME}.xlsx",
         content_type=XLSX_TYPE,
+    )
+
+
+@require_GET
+@login_required
+def sample_csv(request: HttpRequest) -> HttpResponse:
+    """A file to try the dry run with: rows that issue, dated from today, and
+    rows with errors, on achievements that exist here."""
+    _require_registrar(request)
+    tz = institution_tz()
+    today = timezone.now().astimezone(tz).date()
+    month_ago = today - dt.timedelta(days=30)
+    codes = [
+        code
+        for code, facts in selectors.achievement_facts(tz=tz).items()
+        if facts.available_from <= month_ago
+    ]
+    if not codes:
+        messages.info(
+            request,
+            _("A sample needs an achievement published a month ago or more."),
+        )
+        return redirect("bulk:new")
+    content = tables.write_csv(tables.sample_rows(codes, today), policies.COLUMN_NAMES)
+    return _attachment(
+        content, filename="bulk-issuance-sample.csv", content_type=CSV_TYPE
     )
 
 

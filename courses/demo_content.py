@@ -214,7 +214,10 @@ ACCOUNTS: tuple[Account, ...] = (
         legal_name="Priya Raman",
         display_name="Priya Raman",
         role=Role.REGISTRAR,
-        try_this="offerings, enrolments, extensions, withdrawals, revoke credentials",
+        try_this=(
+            "bulk jobs (/registrar/bulk/: a DATA-101 cohort waits for its "
+            "credentials), offerings, extensions, withdrawals, revocations"
+        ),
     ),
     Account(
         key="admin",

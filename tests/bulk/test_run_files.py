@@ -310,3 +310,32 @@ def test_the_cohort_page_counts_with_a_fixed_number_of_queries(
     with django_assert_max_num_queries(8):
         response = client.get(reverse("bulk:cohort"))
     assert response.content.decode().count("Check these learners") == offerings
+
+
+def test_the_sample_file_dry_runs_to_three_issues_and_three_errors(
+    client,
+    registrar,  # noqa: F811
+    django_capture_on_commit_callbacks,
+):
+    course_published_long_ago()
+    client.force_login(registrar)
+    response = client.get(reverse("bulk:sample-csv"))
+    assert response.status_code == 200
+    job = run(
+        registrar,
+        response.content.decode("utf-8-sig"),
+        django_capture_on_commit_callbacks,
+    )
+    assert (job.will_issue, job.will_skip, job.errors) == (3, 0, 3)
+
+
+def test_no_sample_without_an_achievement_old_enough(
+    client,
+    registrar,  # noqa: F811
+):
+    factories.MicrocredentialFactory(code="NEW-1", published_at=timezone.now())
+    client.force_login(registrar)
+    response = client.get(reverse("bulk:sample-csv"))
+    assert response.status_code == 302
+    client.force_login(factories.UserFactory())
+    assert client.get(reverse("bulk:sample-csv")).status_code == 403

@@ -41,6 +41,7 @@ from assessments.models import Assessment, Attempt, ItemKind, Option, Rubric
 from assessments.models import Criterion as RubricCriterion
 from assessments.models import Item as AssessmentItem
 from assessments.models import Level as RubricLevel
+from bulk import demo_content as bulk_demo
 from courses import demo_content as demo
 from courses import policies, selectors, services
 from courses.models import (
@@ -595,6 +596,13 @@ class Seeder:
         self.seed_submitted_attempt()
         self.seed_credentials()
         self.seed_plar()
+        self.seed_bulk()
+
+    def seed_bulk(self) -> None:
+        """A cohort that completed before credentials were issued on
+        completion, for the registrar's "Issue to a cohort"."""
+        if bulk_demo.seed_cohort(courses=self.courses, now=self.now):
+            self.created["imported completions"] += len(bulk_demo.COHORT)
 
     def seed_plar(self) -> None:
         """One PLAR request pending review, one approved candidate."""
