@@ -1,26 +1,32 @@
 """The e-mail of each notice (HTML and text, in the recipient's language and
-time zone), the signed one-click unsubscribe link, and the check, just before
+time zone), the signed one-click unsubscribe link, the signed link that claims
+an account made for a recipient of credentials, and the check, just before
 sending, that a notice still applies."""
 
 from __future__ import annotations
 
 import datetime as dt
 import email.policy
+import enum
 import zoneinfo
 from collections import defaultdict
 
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
+from django.db.models import Count
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.crypto import constant_time_compare, salted_hmac
 
-from . import kinds
+from . import kinds, policies
 from .models import Notice
 from .policies import Kind
 
 UNSUBSCRIBE_SALT = "notices.unsubscribe"
+CLAIM_SALT = "notices.claim"
+CLAIM_DAYS = 60
 
 
 # --- unsubscribe ------------------------------------------------------------------
@@ -44,6 +50,60 @@ def unsubscribe_url(user_id: int, kind: str) -> str:
     return settings.SITE_URL + reverse(
         "notices:unsubscribe", kwargs={"token": unsubscribe_token(user_id, kind)}
     )
+
+
+# --- claiming an account -----------------------------------------------------------
+
+
+def claim_days() -> int:
+    """How long a claim link works (``NOTICES_CLAIM_DAYS``, 60 by default)."""
+    return int(getattr(settings, "NOTICES_CLAIM_DAYS", CLAIM_DAYS))
+
+
+def claim_fragment(user) -> str:
+    """A keyed digest of the user's password field: setting a password changes
+    it, so a claim link works once (it reveals nothing of the field)."""
+    return salted_hmac(
+        f"{CLAIM_SALT}.password", user.password, algorithm="sha256"
+    ).hexdigest()[:20]
+
+
+def claim_fragment_matches(user, fragment: str) -> bool:
+    return constant_time_compare(claim_fragment(user), fragment)
+
+
+def claim_token(user) -> str:
+    """A signed, timestamped token naming the account and its password state."""
+    return signing.dumps({"u": user.pk, "p": claim_fragment(user)}, salt=CLAIM_SALT)
+
+
+def claim_url(user) -> str:
+    return settings.SITE_URL + reverse(
+        "notices:claim", kwargs={"token": claim_token(user)}
+    )
+
+
+class ClaimProblem(enum.StrEnum):
+    INVALID = "invalid"  # incomplete, altered, or no such account
+    EXPIRED = "expired"  # older than ``claim_days()``
+    USED = "used"  # the account has a password now
+
+
+def read_claim_token(token: str) -> tuple[int, str, bool]:
+    """(user id, password fragment, expired) from a claim token; raises
+    ``signing.BadSignature`` (or ``ValueError``) if it is not one of ours."""
+    try:
+        data = signing.loads(
+            token, salt=CLAIM_SALT, max_age=dt.timedelta(days=claim_days())
+        )
+        expired = False
+    except signing.SignatureExpired:
+        data = signing.loads(token, salt=CLAIM_SALT)
+        expired = True
+    try:
+        return int(data["u"]), str(data["p"]), expired
+    except (KeyError, TypeError) as error:
+        raise ValueError("not a claim token") from error
 
 
 # --- is it still due? -------------------------------------------------------------
@@ -128,7 +188,28 @@ def still_relevant(notices: list[Notice], *, now: dt.datetime) -> dict[int, bool
         for notice in credential_notices:
             status, valid_until = credentials.get(notice.subject_id, (None, None))
             answer[notice.pk] = status == "active" and (
-                notice.kind == Kind.CREDENTIAL_ISSUED or valid_until == notice.target_at
+                valid_until == notice.target_at
+                if notice.kind == Kind.CREDENTIAL_EXPIRING
+                # Someone who cannot sign in yet hears of it in the claim e-mail.
+                else notice.recipient.has_usable_password()
+            )
+
+    claim_notices = by_kind.get(Kind.CREDENTIAL_CLAIM, [])
+    if claim_notices:
+        waiting = dict(
+            Credential.objects.filter(
+                learner_id__in={n.recipient_id for n in claim_notices},
+                status=Credential.Status.ACTIVE,
+            )
+            .values("learner_id")
+            .annotate(n=Count("pk"))
+            .values_list("learner_id", "n")
+            .order_by()
+        )
+        for notice in claim_notices:
+            answer[notice.pk] = policies.claim_still_relevant(
+                has_password=notice.recipient.has_usable_password(),
+                credentials_waiting=waiting.get(notice.recipient_id, 0),
             )
     return answer
 
@@ -155,7 +236,11 @@ def _links(notice: Notice, *, site: str | None = None) -> dict[str, str]:
         links["grading_url"] = site + reverse(
             "assessments:grade", kwargs={"attempt_id": int(notice.subject_id)}
         )
-    if notice.kind in (Kind.CREDENTIAL_ISSUED, Kind.CREDENTIAL_EXPIRING):
+    if notice.kind in (
+        Kind.CREDENTIAL_ISSUED,
+        Kind.CREDENTIAL_EXPIRING,
+        Kind.CREDENTIAL_CLAIM,
+    ):
         links["credentials_url"] = site + reverse("credentials:mine")
         if notice.course_id:
             links["course_url"] = site + notice.course.get_absolute_url()
@@ -176,6 +261,8 @@ ACTION_LINK = {
     Kind.COURSE_REVIEW: "course_admin_url",
     Kind.CREDENTIAL_ISSUED: "credentials_url",
     Kind.CREDENTIAL_EXPIRING: "credentials_url",
+    # In the app the account is claimed already; the e-mail links to the claim.
+    Kind.CREDENTIAL_CLAIM: "credentials_url",
 }
 
 
@@ -243,6 +330,21 @@ def _kind_context(notice: Notice) -> dict:
             )
             if credential
             else None,
+        }
+    if notice.kind == Kind.CREDENTIAL_CLAIM:
+        recipient = notice.recipient
+        return {
+            "waiting": list(
+                Credential.objects.filter(
+                    learner_id=notice.recipient_id, status=Credential.Status.ACTIVE
+                )
+                .select_related("achievement__microcredential")
+                .order_by("awarded_at", "pk")
+            ),
+            "claim_url": claim_url(recipient),
+            # The token's clock (it is signed now, whatever ``now`` says).
+            "claim_until": timezone.now() + dt.timedelta(days=claim_days()),
+            "reset_url": settings.SITE_URL + reverse("account_reset_password"),
         }
     return {}
 

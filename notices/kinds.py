@@ -481,6 +481,16 @@ KINDS: dict[Kind, NoticeKind] = {
             audience="learner",
         ),
         NoticeKind(
+            Kind.CREDENTIAL_CLAIM,
+            _("Claim your account"),
+            _(
+                "When an institution issues you a credential before you have an "
+                "account: the link to set your password and see it."
+            ),
+            optional=False,
+            audience="learner",
+        ),
+        NoticeKind(
             Kind.GRADING_OVERDUE,
             _("Grading overdue"),
             _("To instructors, when feedback is past its turnaround."),
@@ -497,7 +507,9 @@ KINDS: dict[Kind, NoticeKind] = {
     )
 }
 
-# Every finder the scan runs; the enrolment finder yields four kinds.
+# Every finder the scan runs; the enrolment finder yields four kinds. Account
+# claims have none: a bulk job records them as it issues
+# (``services.credentials_issued_record``).
 FINDERS: tuple[Finder, ...] = (
     find_enrolment_notices,
     find_grading_overdue,

@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .policies import Kind
+from .policies import BulkNotice, Kind
 
 
 class Notice(models.Model):
@@ -26,6 +26,7 @@ class Notice(models.Model):
         COURSE_REVIEW = Kind.COURSE_REVIEW.value, _("Course review due")
         CREDENTIAL_ISSUED = Kind.CREDENTIAL_ISSUED.value, _("Credential issued")
         CREDENTIAL_EXPIRING = Kind.CREDENTIAL_EXPIRING.value, _("Credential expiring")
+        CREDENTIAL_CLAIM = Kind.CREDENTIAL_CLAIM.value, _("Account to claim")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Scheduled")
@@ -35,6 +36,9 @@ class Notice(models.Model):
         FAILED = "failed", _("Failed")
         CANCELLED = "cancelled", _("Cancelled")
         SKIPPED = "skipped", _("Not e-mailed (turned off)")
+        # Credentials issued in bulk (``services.credentials_issued_record``).
+        SILENT = BulkNotice.SILENT.value, _("Not sent (issued without notice)")
+        IN_CLAIM = BulkNotice.IN_CLAIM.value, _("Listed in the account claim e-mail")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices"
@@ -101,8 +105,14 @@ class Notice(models.Model):
 
     @property
     def is_in_app(self) -> bool:
-        """Shown in the learner's notifications (not cancelled)."""
-        return self.status != self.Status.CANCELLED
+        """Shown in the learner's notifications (not cancelled, and not issued
+        without notice)."""
+        return self.status not in NOT_IN_APP
+
+
+# Never shown in the person's notifications: no longer applied, or a registrar
+# chose to issue without notice.
+NOT_IN_APP = (Notice.Status.CANCELLED, Notice.Status.SILENT)
 
 
 class NoticePreference(models.Model):

@@ -43,6 +43,7 @@ class Kind(enum.StrEnum):
     COURSE_REVIEW = "course_review"
     CREDENTIAL_ISSUED = "credential_issued"
     CREDENTIAL_EXPIRING = "credential_expiring"
+    CREDENTIAL_CLAIM = "credential_claim"
 
 
 @dataclass(frozen=True)
@@ -384,9 +385,15 @@ def credential_issued_due(
         return None
     return Due(
         kind=Kind.CREDENTIAL_ISSUED,
-        period_key=f"credential:{credential_id}",
+        period_key=credential_issued_key(credential_id),
         due_at=_utc(awarded_at),
     )
+
+
+def credential_issued_key(credential_id: str) -> str:
+    """The key of a credential's "issued" notice, whoever records it (the scan
+    or a bulk job): one notice per credential, ever."""
+    return f"credential:{credential_id}"
 
 
 EXPIRY_OFFSETS_DAYS = (60, 14)
@@ -415,3 +422,37 @@ def credential_expiring_due(
         now=now,
         tz=tz,
     )
+
+
+# --- credentials issued in bulk, and accounts to claim ------------------------------
+
+
+class BulkNotice(enum.StrEnum):
+    """What becomes of a bulk-issued credential's "issued" notice."""
+
+    SEND = "send"  # e-mailed (and shown in the app), like any other
+    SILENT = "silent"  # the registrar chose to issue without notice
+    IN_CLAIM = "in_claim"  # the account claim e-mail lists it instead
+
+
+def bulk_issued_notice(*, notify: bool, has_password: bool) -> BulkNotice:
+    """A registrar who chose silence gets silence, whoever the recipient is; a
+    recipient without a usable password (an account made for them by the job)
+    cannot sign in to see the credential, so the claim e-mail tells them."""
+    if not notify:
+        return BulkNotice.SILENT
+    return BulkNotice.SEND if has_password else BulkNotice.IN_CLAIM
+
+
+def claim_due(*, user_id: int, now: dt.datetime) -> Due:
+    """One claim e-mail per person, ever: a person given several credentials,
+    in one job or in several, gets one e-mail listing what waits for them."""
+    return Due(
+        kind=Kind.CREDENTIAL_CLAIM, period_key=f"claim:{user_id}", due_at=_utc(now)
+    )
+
+
+def claim_still_relevant(*, has_password: bool, credentials_waiting: int) -> bool:
+    """A claim e-mail goes out only while the account is unclaimed and holds a
+    credential in force (all revoked before it left: nothing to claim)."""
+    return not has_password and credentials_waiting > 0

@@ -23,18 +23,21 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.db.models.constants import OnConflict
 from django.db.models.sql import InsertQuery
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from . import emails, kinds
+from . import emails, kinds, policies
 from .kinds import Candidate, ScanContext
 from .models import Notice, NoticePreference
-from .policies import Kind
+from .policies import BulkNotice, Kind
 
 INSERT_BATCH = 2_000
 DELIVERY_BATCH = 200
@@ -395,6 +398,202 @@ def enrolment_notices_cancel(*, enrolment_id: int) -> int:
         enrolment_id=enrolment_id,
         status__in=(Notice.Status.PENDING, Notice.Status.DIGEST),
     ).update(status=Notice.Status.CANCELLED)
+
+
+# --- credentials issued in bulk, and accounts to claim ----------------------------
+
+STATUS_OF = {
+    BulkNotice.SEND: Notice.Status.PENDING,
+    BulkNotice.SILENT: Notice.Status.SILENT,
+    BulkNotice.IN_CLAIM: Notice.Status.IN_CLAIM,
+}
+
+
+def _deliver_soon() -> None:
+    from .tasks import deliver
+
+    deliver.delay()
+
+
+def credentials_issued_record(
+    *,
+    credential_ids: Iterable[uuid.UUID | str],
+    notify: bool,
+    now: dt.datetime | None = None,
+) -> int:
+    """Record the notices of credentials a bulk job has just issued; how many
+    rows were new.
+
+    ``credential_ids`` are the credentials the job issued (not those the
+    recipients already held). Every one in force gets its "credential issued"
+    notice under the key the scan uses, so the scan never records a second
+    one, back-dated credentials (outside the scan's window) included:
+    pending (sent soon) when ``notify`` and the recipient can sign in;
+    otherwise ``silent`` (the registrar chose no notice) or ``in_claim`` (the
+    recipient has no usable password: an account made by the job). With
+    ``notify``, each recipient without a usable password also gets one
+    "claim your account" notice, whatever the number of credentials or jobs.
+
+    Two queries (the credentials with their recipients, one insert with ``ON
+    CONFLICT DO NOTHING``), a third only when some rows were there already:
+    a scan that ran between the issuing and this call recorded them pending,
+    and they are quietened as this call would have recorded them. Safe to run
+    twice (a redone chunk): the second run records nothing. Delivery is
+    queued on commit, so the e-mails leave soon, not at the next beat.
+    """
+    from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+
+    from credentials.models import Credential
+
+    ids = sorted({str(pk) for pk in credential_ids})
+    if not ids:
+        return 0
+    now = now or timezone.now()
+    rows = (
+        Credential.objects.filter(pk__in=ids, status=Credential.Status.ACTIVE)
+        .annotate(
+            invited=ExpressionWrapper(
+                Q(learner__password__startswith=UNUSABLE_PASSWORD_PREFIX),
+                output_field=BooleanField(),
+            )
+        )
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "learner_id",
+            "awarded_at",
+            "achievement__microcredential_id",
+            "invited",
+        )
+    )
+    notices: list[Notice] = []
+    to_claim: set[int] = set()
+    for pk, learner_id, awarded_at, course_id, invited in rows:
+        decision = policies.bulk_issued_notice(notify=notify, has_password=not invited)
+        notice = _notice(
+            Candidate(
+                recipient_id=learner_id,
+                kind=Kind.CREDENTIAL_ISSUED,
+                subject_type="credential",
+                subject_id=str(pk),
+                period_key=policies.credential_issued_key(str(pk)),
+                due_at=awarded_at,
+                course_id=course_id,
+            ),
+            now,
+        )
+        notice.status = STATUS_OF[decision]
+        notices.append(notice)
+        if decision == BulkNotice.IN_CLAIM:
+            to_claim.add(learner_id)
+    for user_id in sorted(to_claim):
+        due = policies.claim_due(user_id=user_id, now=now)
+        notices.append(
+            _notice(
+                Candidate(
+                    recipient_id=user_id,
+                    kind=due.kind,
+                    subject_type="user",
+                    subject_id=str(user_id),
+                    period_key=due.period_key,
+                    due_at=due.due_at,
+                ),
+                now,
+            )
+        )
+    if not notices:
+        return 0
+    quiet = [
+        notice.subject_id
+        for notice in notices
+        if notice.kind == Kind.CREDENTIAL_ISSUED
+        and notice.status != Notice.Status.PENDING
+    ]
+    with transaction.atomic():
+        recorded = _insert(notices)
+        if quiet and recorded < len(notices):
+            Notice.objects.filter(
+                kind=Kind.CREDENTIAL_ISSUED,
+                subject_type="credential",
+                subject_id__in=quiet,
+                status=Notice.Status.PENDING,
+            ).update(status=Notice.Status.IN_CLAIM if notify else Notice.Status.SILENT)
+        if any(notice.status == Notice.Status.PENDING for notice in notices):
+            transaction.on_commit(_deliver_soon, robust=True)
+    return recorded
+
+
+class ClaimRefused(Exception):
+    """The account cannot be claimed with this link (used, changed, unknown)."""
+
+
+@transaction.atomic
+def account_claim(
+    *, user_id: int, fragment: str, password: str, now: dt.datetime | None = None
+):
+    """Claim an account made for a recipient of credentials: set its password
+    (validated by the caller's form), confirm its e-mail address as the
+    primary one (the claim link was sent to it), and mark the claim notice
+    read. Returns the user, to sign in.
+
+    Single use: the link carries a fragment of the password field, which
+    setting a password changes; the user row is locked, so two submissions
+    of one link claim once and the second is refused (``ClaimRefused``).
+    """
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth import get_user_model
+
+    from microcred.audit import audit_record
+
+    now = now or timezone.now()
+    user = (
+        get_user_model()
+        .objects.select_for_update()
+        .filter(pk=user_id, is_active=True)
+        .first()
+    )
+    if (
+        user is None
+        or user.has_usable_password()
+        or not emails.claim_fragment_matches(user, fragment)
+    ):
+        raise ClaimRefused(
+            _("This account has already been claimed, or the link is not valid.")
+        )
+    addresses = list(EmailAddress.objects.filter(user=user))
+    address = next(
+        (a for a in addresses if a.email.lower() == user.email.lower()), None
+    )
+    if (
+        EmailAddress.objects.filter(email__iexact=user.email, verified=True)
+        .exclude(user=user)
+        .exists()
+    ):
+        raise ClaimRefused(
+            _(
+                "This e-mail address is already confirmed on another account, so "
+                "this one cannot be claimed. Sign in with that account, or ask "
+                "the registrar."
+            )
+        )
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    EmailAddress.objects.filter(user=user, primary=True).exclude(
+        pk=address.pk if address else None
+    ).update(primary=False)
+    if address is None:
+        EmailAddress.objects.create(
+            user=user, email=user.email, verified=True, primary=True
+        )
+    elif not (address.verified and address.primary):
+        address.verified = True
+        address.primary = True
+        address.save(update_fields=["verified", "primary"])
+    Notice.objects.filter(
+        recipient=user, kind=Kind.CREDENTIAL_CLAIM, read_at__isnull=True
+    ).update(read_at=now)
+    audit_record(actor=user, action="account.claim", target=user)
+    return user
 
 
 # --- the learner's side -----------------------------------------------------------

@@ -48,6 +48,8 @@ STATUS_LABELS: dict[str, Promise] = {
     Status.FAILED: gettext_lazy("Failed"),
     Status.CANCELLED: gettext_lazy("Cancelled"),
     Status.SKIPPED: gettext_lazy("Not e-mailed (turned off)"),
+    Status.SILENT: gettext_lazy("Not sent (issued without notice)"),
+    Status.IN_CLAIM: gettext_lazy("Listed in the account claim e-mail"),
 }
 KIND_LABELS: dict[str, str] = dict(Notice.Kind.choices)
 
@@ -190,6 +192,20 @@ SECTIONS = (
         ),
         frozenset({Status.CANCELLED, Status.SKIPPED}),
         Q(status__in=(Status.CANCELLED, Status.SKIPPED)),
+        ("-due_at", "-pk"),
+        always=False,
+    ),
+    Section(
+        "bulk",
+        gettext_lazy("Issued in bulk, not e-mailed on their own"),
+        gettext_lazy(
+            "Not sent: the registrar issued these credentials without notice. "
+            "Listed in the account claim e-mail: the recipient had no account "
+            "yet and was sent one e-mail to claim it, listing every credential "
+            "waiting."
+        ),
+        frozenset({Status.SILENT, Status.IN_CLAIM}),
+        Q(status__in=(Status.SILENT, Status.IN_CLAIM)),
         ("-due_at", "-pk"),
         always=False,
     ),

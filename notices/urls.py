@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import claim, views
 
 app_name = "notices"
 
@@ -13,6 +13,7 @@ urlpatterns = [
         views.unsubscribe,
         name="unsubscribe",
     ),
+    path("claim/<str:token>/", claim.claim, name="claim"),
     path(
         "staff/courses/<int:course_id>/notices/",
         views.course_notices,

@@ -50,6 +50,7 @@ ACTION_LABELS = {
     Kind.COURSE_REVIEW: gettext_lazy("Open the course"),
     Kind.CREDENTIAL_ISSUED: gettext_lazy("See your credential"),
     Kind.CREDENTIAL_EXPIRING: gettext_lazy("See how to renew it"),
+    Kind.CREDENTIAL_CLAIM: gettext_lazy("See your credentials"),
 }
 
 

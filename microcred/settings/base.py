@@ -254,6 +254,8 @@ LOGGING = {
 # upcoming reminders it computes and lists.
 NOTICES_STAFF_PAGE_SIZE = 100
 NOTICES_STAFF_SCHEDULED_LIMIT = 200
+# How long the link in an account claim e-mail works (notices.claim).
+NOTICES_CLAIM_DAYS = env.int("NOTICES_CLAIM_DAYS", default=60)
 # Rows a bulk job's task issues (or revokes) at once; a job's chunks run side
 # by side on a worker's processes.
 BULK_RUN_CHUNK = env.int("BULK_RUN_CHUNK", default=500)
