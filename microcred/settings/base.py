@@ -232,7 +232,9 @@ SPECTACULAR_SETTINGS = {
         "Microcred API v1: the catalog, enrolments and registration; learners' "
         "assessment attempts, answers and results; the instructors' grading "
         "queue; prior learning (PLAR) requests, their review and appeals; "
-        "public verification of credentials."
+        "registrars' bulk issuance and revocation jobs (token authentication "
+        "for service accounts, Idempotency-Key on creation); public "
+        "verification of credentials."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
