@@ -262,6 +262,8 @@ def job_dry_run(*, job_id: int, now: dt.datetime | None = None) -> BulkJob:
     columns = tables.report_columns(table.columns)
     with transaction.atomic():
         job = BulkJob.objects.select_for_update().get(pk=job_id)
+        if job.status not in (BulkJob.Status.VALIDATING, BulkJob.Status.VALIDATED):
+            return job  # a dry run delivered again after the job started
         BulkRow.objects.filter(job=job).delete()
         BulkRow.objects.bulk_create(
             chunked(_row(job, decision) for decision in decisions),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import revoke_views, views
 
 app_name = "bulk"
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.new, name="new"),
     path("template.csv", views.template_csv, name="template-csv"),
     path("template.xlsx", views.template_xlsx, name="template-xlsx"),
+    path("sample.csv", views.sample_csv, name="sample-csv"),
     path("<uuid:public_id>/", views.job_page, name="job"),
     path("<uuid:public_id>/status/", views.job_status, name="job-status"),
     path("<uuid:public_id>/report/", views.report, name="report"),
@@ -17,4 +18,11 @@ urlpatterns = [
     path("<uuid:public_id>/result/", views.result, name="result"),
     path("<uuid:public_id>/certificates.zip", views.archive, name="archive"),
     path("cohort/", views.cohort, name="cohort"),
+    path("revoke/", revoke_views.revoke_new, name="revoke"),
+    path(
+        "revoke/template.csv",
+        revoke_views.revoke_template_csv,
+        name="revoke-template-csv",
+    ),
+    path("credentials/", revoke_views.credentials, name="credentials"),
 ]

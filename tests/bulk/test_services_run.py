@@ -73,9 +73,13 @@ def test_a_job_runs_in_chunks_and_a_redone_chunk_issues_nothing_twice(
     settings.BULK_RUN_CHUNK = 2
     course_published_long_ago()
     job = checked(registrar, HEADER + rows(5), django_capture_on_commit_callbacks)
-    assert sorted(
-        BulkRow.objects.filter(job=job).values_list("chunk", flat=True)
-    ) == [0, 0, 1, 1, 2]
+    assert sorted(BulkRow.objects.filter(job=job).values_list("chunk", flat=True)) == [
+        0,
+        0,
+        1,
+        1,
+        2,
+    ]
     services.job_start(actor=registrar, job_id=job.pk)
     assert BulkChunk.objects.filter(job=job).count() == 3
 
