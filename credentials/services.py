@@ -22,7 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses.models import Enrolment, Microcredential, Pathway
-from microcred.audit import audit_record
+from microcred.audit import audit_entry, audit_record
+from microcred.models import AuditEntry
 
 from . import documents, multikey, policies, proofs, selectors, statuslist
 from .identity import signer_identity
@@ -745,7 +746,10 @@ def credentials_revoke(
     if not wanted:
         return []
     credentials = list(
-        Credential.objects.select_for_update().filter(pk__in=wanted).order_by("pk")
+        Credential.objects.select_for_update(of=("self",))
+        .select_related("achievement")
+        .filter(pk__in=wanted)
+        .order_by("pk")
     )
     missing = wanted - {str(credential.pk) for credential in credentials}
     if missing:
@@ -761,15 +765,20 @@ def credentials_revoke(
             credential.status_index
         )
     _status_bits_set(entries, now=now)
+    # One update and one audit insert for the whole batch.
+    Credential.objects.filter(pk__in=[c.pk for c in to_revoke]).update(
+        status=Credential.Status.REVOKED,
+        revoked_at=now,
+        revocation_reason=reason,
+        revoked_by=actor,
+    )
     for credential in to_revoke:
         credential.status = Credential.Status.REVOKED
         credential.revoked_at = now
         credential.revocation_reason = reason
         credential.revoked_by = actor
-        credential.save(
-            update_fields=["status", "revoked_at", "revocation_reason", "revoked_by"]
-        )
-        audit_record(
+    AuditEntry.objects.bulk_create(
+        audit_entry(
             actor=actor,
             action="credential.revoke",
             target=credential,
@@ -780,6 +789,8 @@ def credentials_revoke(
                 "status_index": credential.status_index,
             },
         )
+        for credential in to_revoke
+    )
     return to_revoke
 
 

@@ -7,7 +7,7 @@ from django.db import models
 from .models import AuditEntry
 
 
-def audit_record(
+def audit_entry(
     *,
     actor,
     action: str,
@@ -15,7 +15,8 @@ def audit_record(
     reason: str = "",
     details: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    return AuditEntry.objects.create(
+    """An entry not saved yet: many of them go in with one ``bulk_create``."""
+    return AuditEntry(
         actor=actor if getattr(actor, "pk", None) else None,
         action=action,
         object_type=target._meta.label_lower,
@@ -24,3 +25,18 @@ def audit_record(
         reason=reason,
         details=details or {},
     )
+
+
+def audit_record(
+    *,
+    actor,
+    action: str,
+    target: models.Model,
+    reason: str = "",
+    details: dict[str, Any] | None = None,
+) -> AuditEntry:
+    entry = audit_entry(
+        actor=actor, action=action, target=target, reason=reason, details=details
+    )
+    entry.save()
+    return entry
