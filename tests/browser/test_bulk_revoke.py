@@ -47,7 +47,8 @@ def test_registrar_revokes_two_credentials_of_a_job_from_the_dashboard(
     sign_in(page, live_server, "reg@example.org", f"/registrar/bulk/{job.public_id}/")
 
     page.get_by_role("link", name=re.compile("Find this job's credentials")).click()
-    expect(page.get_by_text("Only the credentials issued by the bulk job")).to_be_visible()
+    only_this_job = page.get_by_text("Only the credentials issued by the bulk job")
+    expect(only_this_job).to_be_visible()
     assert_accessible(page, "bulk revoke: choose credentials")
 
     # Nothing ticked, no reason: a clear error, nothing made.
@@ -60,7 +61,8 @@ def test_registrar_revokes_two_credentials_of_a_job_from_the_dashboard(
     page.get_by_label("Reason for revoking").fill(REASON)
     page.get_by_role("button", name="Check the revocation").click()
 
-    expect(page.get_by_role("heading", name=re.compile("Bulk revocation"))).to_be_visible()
+    heading = page.get_by_role("heading", name=re.compile("Bulk revocation"))
+    expect(heading).to_be_visible()
     expect(page.get_by_text(REASON).first).to_be_visible()
     assert_accessible(page, "bulk revoke: dry run")
     page.get_by_role("button", name="Run: revoke 2 credentials").click()
