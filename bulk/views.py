@@ -343,14 +343,17 @@ def start(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     it is. A job that is not ready (or already started) stays as it is."""
     job = _job(request, public_id)
     try:
-        services.job_start(actor=request.user, job_id=job.pk)
+        job = services.job_start(actor=request.user, job_id=job.pk)
     except PolicyError as refusal:
         messages.error(request, str(refusal))
     else:
-        messages.success(
-            request,
-            _("The job is running: this page shows how far it is."),
-        )
+        job.refresh_from_db(fields=["status"])
+        if job.status in FINISHED:  # run in this request (no worker)
+            messages.success(request, _("The job has run: its result is below."))
+        else:
+            messages.success(
+                request, _("The job is running: this page shows how far it is.")
+            )
     return redirect("bulk:job", public_id=job.public_id)
 
 
