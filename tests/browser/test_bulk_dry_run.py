@@ -31,7 +31,7 @@ def test_registrar_uploads_reads_the_dry_run_and_downloads_the_report(
     course_published_long_ago()
     sign_in(page, live_server, "reg@example.org", "/registrar/bulk/")
     assert_accessible(page, "bulk jobs, empty")
-    page.get_by_role("link", name="New bulk issuance").click()
+    page.get_by_role("link", name="Issue from a file").click()
     assert_accessible(page, "bulk upload form")
 
     # Nothing chosen: a clear error, nothing stored.
