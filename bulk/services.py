@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from courses.policies import PolicyError
 from courses.services import institution_tz
+from credentials.policies import CredentialRefused
 from microcred.audit import audit_record
 from microcred.roles import is_registrar
 
@@ -499,7 +500,22 @@ def _issue_rows(job: BulkJob, rows: list[BulkRow], *, now: dt.datetime) -> None:
         )
         for row in rows
     ]
-    outcomes = credentials_issue_batch(requests, actor=job.created_by, now=now)
+    refused: list[BulkRow] = []
+    while True:
+        try:
+            outcomes = credentials_issue_batch(requests, actor=job.created_by, now=now)
+            break
+        except CredentialRefused as refusal:
+            # A row the issuance refuses (its achievement withdrawn since the
+            # dry run, say) fails alone, with the reason; the rest is issued.
+            position = getattr(refusal, "position", None)
+            if position is None:
+                raise
+            row = rows.pop(position)
+            requests.pop(position)
+            row.state = "failed"
+            row.run_message = _("Not issued: %(reason)s") % {"reason": refusal.reason}
+            refused.append(row)
     # A chunk redone after a worker died between storing its credentials
     # and marking its rows finds them existing: they are this run's own.
     ours = selectors.credentials_created_since(
@@ -508,6 +524,7 @@ def _issue_rows(job: BulkJob, rows: list[BulkRow], *, now: dt.datetime) -> None:
     )
     issued = skipped = 0
     with transaction.atomic():
+        BulkRow.objects.bulk_update(refused, ["state", "run_message"])
         for row, outcome in zip(rows, outcomes, strict=True):
             row.credential_id = outcome.credential_id
             if outcome.created or outcome.credential_id in ours:
@@ -523,6 +540,7 @@ def _issue_rows(job: BulkJob, rows: list[BulkRow], *, now: dt.datetime) -> None:
         BulkJob.objects.filter(pk=job.pk).update(
             issued=models.F("issued") + issued,
             skipped=models.F("skipped") + skipped,
+            failed=models.F("failed") + len(refused),
         )
         credentials_issued_record(
             credential_ids=[row.credential_id for row in rows if row.state == "issued"],

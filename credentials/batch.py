@@ -111,11 +111,16 @@ class IssueOutcome:
 
 
 def _refused(position: int, message: str, code: str) -> CredentialRefused:
-    return CredentialRefused(
+    """The batch's refusal, naming the request; ``position`` and ``reason``
+    let a caller set that request aside and issue the rest."""
+    refusal = CredentialRefused(
         _("Request %(number)d: %(message)s Nothing was issued.")
         % {"number": position + 1, "message": message},
         code=code,
     )
+    refusal.position = position
+    refusal.reason = message
+    return refusal
 
 
 def _check(requests: Sequence[IssueRequest], *, learners, achievements) -> None:
