@@ -23,11 +23,19 @@ milliseconds (the fetcher builds an SSL context), so each worker process (each
 thread, if a pool uses threads) keeps one of each and one parsed stylesheet; the
 fetcher reads only ``file:`` and ``data:`` URLs, never the network. With
 Debian's ``libharfbuzz-subset0`` installed WeasyPrint subsets fonts with
-HarfBuzz instead of fontTools, several times faster.
+HarfBuzz instead of fontTools, several times faster. A worker calls
+:func:`warm_up` at its start, then freezes what is loaded out of the garbage
+collector's sweeps. Laying a page out costs about as much as writing its PDF,
+so :func:`layout_certificate` lays out a bulk run's later certificates once
+each, even when their outcomes need a denser layout (``python -m bench.pdf``
+measures both kinds of run).
 """
 
 from __future__ import annotations
 
+import base64
+import functools
+import io
 import logging
 import os
 import re
@@ -198,12 +206,16 @@ def _is_web_url(value: str) -> bool:
     return parts.scheme in {"http", "https"} and bool(parts.netloc)
 
 
+@functools.lru_cache(maxsize=64)
 def qr_svg(url: str, *, title: str = "") -> SafeString:
     """The QR code of ``url`` as inline SVG markup (vector, scalable).
 
     The symbol keeps its four-module quiet zone and is sized by CSS (``viewBox``,
     no width or height). ``title`` becomes the SVG ``<title>``, which WeasyPrint
     uses as the alternative text of the tagged figure; segno escapes it.
+
+    The last few are kept (the markup is immutable): a credential's A4 and
+    Letter pages share one, which saves segno's ~5 ms choice of mask.
     """
     qr = segno.make_qr(url, error="m")
     return mark_safe(  # noqa: S308 - segno writes the markup and escapes the title
@@ -221,25 +233,105 @@ def qr_svg(url: str, *, title: str = "") -> SafeString:
 def render_certificate_pdf(data: CertificateData) -> bytes:
     """The certificate as PDF/UA-1 bytes: one page, in ``data.language``.
 
-    Lays the page out in each of :data:`DENSITIES` and keeps the first that fits
-    one page. If even the densest does not, it lists fewer outcomes (saying how
-    many more the verification page lists) until it does. Raises ``ValueError``
-    only when no outcome is left and the names alone overflow the page.
+    The layout is the one :func:`layout_certificate` chooses. Raises
+    ``ValueError`` only when no outcome is left and the names alone overflow
+    the page.
+    """
+    return layout_certificate(data).document.write_pdf(**PDF_OPTIONS)
+
+
+@dataclass(frozen=True)
+class CertificateLayout:
+    """The page laid out for a certificate, and how it was found.
+
+    ``attempts`` counts the layouts made to choose it (each one costs about as
+    much as writing the PDF): 1 whenever the regular layout fits, and for most
+    certificates of a run after its first.
+    """
+
+    density: str
+    listed: int
+    attempts: int
+    document: Any  # weasyprint.Document, one page
+
+
+def layout_certificate(data: CertificateData) -> CertificateLayout:
+    """The first of :func:`layout_candidates` that fits one page.
+
+    Tried in order, the candidates would lay every certificate of a bulk run
+    whose outcomes need a denser page out two, three or more times. So the
+    search starts where the previous certificate of the same run
+    (:func:`_run_key`) ended, in this process, and steps back to more generous
+    layouts only while they may still fit. Two facts keep the choice the one
+    that trying in order makes:
+
+    - when a layout does not fit, no more generous one does;
+    - between two layouts, the height the sheet needs, less the blocks that vary
+      from one learner to the next (:data:`_LEARNER_BLOCKS`, which only shrink
+      in a denser layout), changes by the same amount for every certificate of
+      a run; measured once, that difference proves for the next certificates
+      that a more generous layout is too tall, without laying it out.
+
+    Raises ``ValueError`` when even the last candidate does not fit.
     """
     tools = _render_tools()
     with translation.override(data.language):
         context = _context(data)
-    listed = min(len(data.outcomes), MAX_LISTED_OUTCOMES)
-    for density in DENSITIES:
+    candidates = layout_candidates(data)
+    key = _run_key(data)
+    hint = tools.layout_hints.get(key) or _LayoutHint()
+    trials: dict[int, _Trial] = {}
+
+    def attempt(index: int) -> _Trial:
+        density, listed = candidates[index]
         document = _layout(data, context, tools, density=density, listed=listed)
-        if _fits_one_page(document):
-            return document.write_pdf(**PDF_OPTIONS)
+        trials[index] = trial = _Trial.of(document)
+        for neighbour, less_dense, denser in (
+            (index - 1, index - 1, index),
+            (index + 1, index, index + 1),
+        ):
+            if neighbour in trials:
+                gap = trials[less_dense].rest_gap(trials[denser])
+                if gap is not None:
+                    hint.gaps[less_dense] = gap
+        return trial
+
+    start = min(hint.start, len(candidates) - 1)
+    if attempt(start).fits:
+        chosen = start
+        while chosen > 0 and not _proven_too_tall(
+            trials[chosen], hint.gaps.get(chosen - 1)
+        ):
+            if not attempt(chosen - 1).fits:
+                break
+            chosen -= 1
+    else:
+        chosen = next(
+            (i for i in range(start + 1, len(candidates)) if attempt(i).fits), None
+        )
+        if chosen is None:
+            raise ValueError(
+                "Cannot make this certificate: its text does not fit on one page"
+            )
+    hint.start = chosen
+    if len(tools.layout_hints) >= LAYOUT_HINTS_SIZE:
+        tools.layout_hints.clear()
+    tools.layout_hints[key] = hint
+    density, listed = candidates[chosen]
+    return CertificateLayout(density, listed, len(trials), trials[chosen].document)
+
+
+def layout_candidates(data: CertificateData) -> list[tuple[str, int]]:
+    """The layouts a certificate may take, as (density, outcomes listed), from
+    the most generous: each of :data:`DENSITIES` listing every outcome it may
+    (at most :data:`MAX_LISTED_OUTCOMES`), then the densest listing two fewer
+    each time, down to none (the page then points to the verification page)."""
+    listed = min(len(data.outcomes), MAX_LISTED_OUTCOMES)
+    candidates = [(density, listed) for density in DENSITIES]
     while listed > 0:
         listed = max(0, listed - 2)
-        document = _layout(data, context, tools, density=DENSITIES[-1], listed=listed)
-        if _fits_one_page(document):
-            return document.write_pdf(**PDF_OPTIONS)
-    raise ValueError("Cannot make this certificate: its text does not fit on one page")
+        candidates.append((DENSITIES[-1], listed))
+    return candidates
 
 
 def certificate_html(
@@ -258,6 +350,97 @@ PDF_OPTIONS = {"pdf_variant": "pdf/ua-1"}
 #: logo that changes must come with a new URL: a data URI, or the new file name
 #: Django's storage gives an upload.
 IMAGE_CACHE_SIZE = 32
+#: Bulk runs whose layout hints a process keeps (:func:`layout_certificate`).
+LAYOUT_HINTS_SIZE = 256
+#: How far (CSS px) a candidate's proven height must pass the page's bottom for
+#: it to be skipped without being laid out: well over the rounding of layouts.
+_SKIP_MARGIN_PX = 1.0
+#: The classes of the sheet's blocks whose height may vary from one certificate
+#: of a run to the next: the name, the achievement, the row of facts (with the
+#: dates). Each must only shrink, never grow, in a denser layout
+#: (certificate.css), and nothing else on the sheet may vary within a run.
+_LEARNER_BLOCKS = frozenset({"learner", "achievement", "fact-list"})
+
+
+def _run_key(data: CertificateData) -> tuple:
+    """What the certificates of one bulk run share: everything in the sheet's
+    flow but the learner's name and the dates."""
+    return (
+        data.paper_size,
+        data.language,
+        data.achievement_name,
+        data.outcomes,
+        data.hours,
+        data.credit_kind,
+        data.credit_text,
+        data.expires_on is None,
+        data.issuer_name,
+        data.issuer_logo,
+    )
+
+
+@dataclass
+class _LayoutHint:
+    """What one bulk run's certificates taught this process: the candidate the
+    last one took, and for a candidate ``i`` how much taller (px) the sheet's
+    content is than in candidate ``i + 1``, learner blocks left out."""
+
+    start: int = 0
+    gaps: dict[int, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Trial:
+    """One laid-out candidate: whether it fits, and where (px from the page's
+    top) its sheet needs the page to end, in all and less the learner blocks
+    (``None`` when it ran onto a second page, where that cannot be measured)."""
+
+    document: Any
+    fits: bool
+    need: float | None
+    rest: float | None
+    limit: float
+
+    @classmethod
+    def of(cls, document) -> _Trial:
+        page_box = document.pages[0]._page_box
+        limit = page_box.content_box_y() + page_box.height + 0.5
+        sheet = _sheet_box(page_box)
+        need = rest = None
+        if len(document.pages) == 1 and sheet is not None:
+            flow = [child for child in sheet.children if child.is_in_normal_flow()]
+            bottom = flow[-1].position_y + flow[-1].margin_height() if flow else 0
+            need = bottom + sheet.padding_bottom + sheet.border_bottom_width
+            rest = need - _learner_height(sheet)
+        return cls(document, _fits_one_page(document), need, rest, limit)
+
+    def rest_gap(self, denser: _Trial) -> float | None:
+        if self.rest is None or denser.rest is None:
+            return None
+        return self.rest - denser.rest
+
+
+def _learner_height(sheet) -> float:
+    """The content height of the sheet's :data:`_LEARNER_BLOCKS` (each
+    element's first box: its line and text boxes share its element)."""
+    heights = {}
+    for box in sheet.descendants():
+        element = box.element
+        if (
+            element is not None
+            and element not in heights
+            and _LEARNER_BLOCKS & set(element.get("class", "").split())
+        ):
+            heights[element] = box.height
+    return sum(heights.values())
+
+
+def _proven_too_tall(trial: _Trial, gap: float | None) -> bool:
+    """Whether the candidate just before ``trial``'s cannot fit: its sheet
+    needs at least ``trial``'s height plus the run's ``gap``."""
+    if gap is None or trial.need is None:
+        return False
+    return trial.need + gap > trial.limit + _SKIP_MARGIN_PX
 
 
 def _layout(
@@ -300,10 +483,17 @@ def _fits_one_page(document) -> bool:
         return False
     page_box = document.pages[0]._page_box
     page_bottom = page_box.content_box_y() + page_box.height
-    for box in page_box.descendants():
-        if box.element_tag == "main":
-            return box.border_box_y() + box.border_height() <= page_bottom + 0.5
-    return False
+    sheet = _sheet_box(page_box)
+    if sheet is None:
+        return False
+    return sheet.border_box_y() + sheet.border_height() <= page_bottom + 0.5
+
+
+def _sheet_box(page_box):
+    """The ``<main>`` sheet's box on a page (near the top of the tree)."""
+    return next(
+        (box for box in page_box.descendants() if box.element_tag == "main"), None
+    )
 
 
 def _context(data: CertificateData) -> dict:
@@ -394,34 +584,124 @@ def _logo_src(logo: str | None) -> str:
     if not logo:
         return ""
     if logo.startswith("data:"):
-        return logo
+        return _print_sized_logo(logo, None)
     path = Path(logo)
     if not path.is_file():
         logger.warning(
             "Certificate issuer logo %s is missing; rendering without it", logo
         )
         return ""
-    return path.as_uri()
+    stat = path.stat()
+    return _print_sized_logo(logo, (stat.st_mtime_ns, stat.st_size))
+
+
+#: The largest a logo is printed (certificate.css, .issuer-logo), and the
+#: resolution it needs there: print quality, nothing a reader can tell apart.
+LOGO_MAX_MM = (45.0, 13.0)
+LOGO_MAX_DPI = 300
+
+
+@functools.lru_cache(maxsize=16)
+def _print_sized_logo(logo: str, version: tuple[int, int] | None) -> str:
+    """The URL of ``logo`` (a file path or a ``data:`` URI) for WeasyPrint,
+    scaled down once per process when it has more pixels than it is printed
+    with at :data:`LOGO_MAX_DPI` (``version``, a file's modification time and
+    size, tells a replaced file apart).
+
+    WeasyPrint decodes and compresses a raster logo again for every PDF (all
+    but a JPEG, which it embeds as it is), at a cost that grows with its
+    compressed size: some 100 ms a certificate for a 2000 × 578 PNG of 286 kB,
+    against 10 ms once scaled down. A scaled logo that is no smaller than the
+    original (smoothing can make a small sharp one heavier), a JPEG, an
+    animation, an image in an unusual mode or one Pillow cannot read is passed
+    on as it is.
+    """
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    url = logo if version is None else Path(logo).as_uri()
+    box = tuple(round(mm / 25.4 * LOGO_MAX_DPI) for mm in LOGO_MAX_MM)
+    try:
+        source = _logo_bytes(logo) if version is None else Path(logo).read_bytes()
+        with Image.open(io.BytesIO(source)) as image:
+            if (
+                image.format in {"JPEG", "MPO"}
+                or getattr(image, "is_animated", False)
+                or image.mode not in {"RGB", "RGBA", "L", "LA", "P"}
+                or (image.width <= box[0] and image.height <= box[1])
+            ):
+                return url
+            image = ImageOps.exif_transpose(image)
+            if image.mode == "P":
+                transparent = "transparency" in image.info
+                image = image.convert("RGBA" if transparent else "RGB")
+            image.thumbnail(box, Image.Resampling.LANCZOS)
+            scaled = io.BytesIO()
+            image.save(scaled, format="PNG")
+    except (OSError, ValueError, UnidentifiedImageError, Image.DecompressionBombError):
+        return url
+    if scaled.tell() >= len(source):
+        return url  # smoothing made it no lighter to embed: keep the original
+    return "data:image/png;base64," + base64.b64encode(scaled.getvalue()).decode()
+
+
+def _logo_bytes(data_uri: str) -> bytes:
+    header, _, payload = data_uri.partition(",")
+    if not header.endswith(";base64"):
+        raise ValueError("only base64 data URIs are scaled")
+    return base64.b64decode(payload, validate=True)
 
 
 @dataclass(frozen=True)
 class _RenderTools:
-    """WeasyPrint objects worth building once per process (and thread)."""
+    """WeasyPrint objects worth building once per process (and thread), and
+    what the process learnt about its bulk runs' layouts."""
 
     pid: int
     font_config: Any  # weasyprint.text.fonts.FontConfiguration
     url_fetcher: Any  # weasyprint.urls.URLFetcher
     stylesheet: Any  # weasyprint.CSS
     image_cache: dict = field(default_factory=dict)
+    layout_hints: dict[tuple, _LayoutHint] = field(default_factory=dict)
 
 
 _local = threading.local()
 
 
 def warm_up() -> None:
-    """Build this process's renderer now (fonts, fetcher, stylesheet: about a
-    second) instead of on its first certificate; for a worker's start."""
-    _render_tools()
+    """Make this process ready to render, for a worker's start (about a second).
+
+    Builds the renderer (fonts, fetcher, stylesheet) and renders a sample
+    certificate in each language, which loads what the first certificates would
+    load otherwise: templates, translations, font faces, and WeasyPrint's and
+    Django's lazily built tables. A worker then freezes all that out of the
+    garbage collector's sweeps (``microcred.celery``); left to the first
+    certificates, it would be swept again and again for the life of the process.
+    """
+    tools = _render_tools()
+    for language, _name in settings.LANGUAGES:
+        render_certificate_pdf(_warm_up_certificate(language))
+    tools.layout_hints.clear()
+
+
+def _warm_up_certificate(language: str) -> CertificateData:
+    """A certificate that uses every font and part of the page."""
+    return CertificateData(
+        learner_name="Ada Lovelace",
+        achievement_name="Warm-up",
+        outcomes=("Render a certificate",),
+        hours=1,
+        credit_kind=CreditKind.FOR_CREDIT,
+        credit_text="1 credit",
+        issued_on=date(2025, 1, 1),
+        expires_on=date(2026, 1, 1),
+        issuer_name="Warm-up",
+        issuer_url="https://example.org",
+        signatory_name="Warm-up",
+        signatory_title="Warm-up",
+        verification_code="WARM-UP",
+        verification_url="https://example.org/verify/WARM-UP/",
+        language=language,
+    )
 
 
 def _render_tools() -> _RenderTools:
