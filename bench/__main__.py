@@ -1,6 +1,6 @@
 """``python -m bench`` (``make bench``): seed, then measure, then one summary.
 
-Four parts, in this order, each figure the median of ``--runs`` runs:
+Five parts, in this order, each figure the median of ``--runs`` runs:
 
 - ``credentials`` — credentials signed and stored per second: 1,000
   credentials per run through ``credentials.services.credential_issue``
@@ -19,6 +19,11 @@ Four parts, in this order, each figure the median of ``--runs`` runs:
 - ``notices`` — the reminder scan over 100,000 active enrolments (seconds,
   queries, notices found) and the delivery of what it found (e-mails per
   second through the in-memory backend; ``bench/notices.py``).
+- ``bulk`` — a registrar's bulk job of 10,000 rows end to end on a real
+  Celery worker (prefork, concurrency 2, queues ``celery`` and ``pdf``;
+  ``bench/bulk.py``): the dry run, seconds until every credential is issued
+  and credentials/s, seconds until every PDF is rendered and PDFs/s, the ZIP,
+  SQL statements per credential and per PDF, the worker's peak memory.
 
 The bench database is seeded once (200 courses, 20,000 learners, 50,000
 enrolments, 200 issued credentials; about a minute) and reused while its seed
@@ -26,8 +31,9 @@ version matches. Signing keys live in ``var/bench/keys``, made afresh whenever
 the bench database is created; your ``var/keys`` is never used.
 
 Options: ``--only PART`` (repeatable: ``credentials``, ``pdf``, ``pages``,
-``notices``),
+``notices``, ``bulk``),
 ``--runs``, ``--credentials`` (per run), ``--pdf-count`` (per run),
+``--bulk-rows`` (per run),
 ``--requests``, ``--concurrency``, ``--seconds``, ``--workers``, ``--reseed``,
 ``--seed-only``; see ``--help``.
 
@@ -40,7 +46,7 @@ Environment (all optional):
   purpose: the bench never seeds your development database.
 - ``BENCH_REDIS_URL`` — the Redis database for the cache and Celery's broker
   (default ``redis://127.0.0.1:6379/14``); the bench purges the PDF tasks it
-  queues there.
+  queues there (and the bulk part's worker consumes only that database).
 - ``BENCH_REQUESTS``, ``BENCH_CONCURRENCY``, ``BENCH_SECONDS``, ``BENCH_RUNS`` —
   the same as the command-line options below.
 """
@@ -75,7 +81,10 @@ KEYS_DIR = BENCH_DIR / "keys"
 # The address credentials are signed under (their ids, the status lists);
 # fixed, so a seeded credential verifies whatever SITE_URL your shell has.
 SITE_URL = "https://learn.bench.microcred.test"
-PARTS = ("credentials", "pdf", "pages", "notices")
+PARTS = ("credentials", "pdf", "pages", "notices", "bulk")
+# Files the bench's code writes (bulk jobs, certificates): never your var/media.
+MEDIA_ROOT = BENCH_DIR / "media"
+PRIVATE_MEDIA_ROOT = BENCH_DIR / "private"
 
 Page = tuple[str, list[str], list[dict[str, str]]]  # name, paths, per-thread headers
 
@@ -116,8 +125,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="append",
         choices=PARTS,
         metavar="PART",
-        help="measure only this part (credentials, pdf, pages or notices); "
-        "repeatable (default: all four)",
+        help="measure only this part (credentials, pdf, pages, notices or "
+        "bulk); repeatable (default: all five)",
     )
     parser.add_argument(
         "--credentials",
@@ -137,6 +146,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         type=int,
         default=50,
         help="PDF certificates rendered per run (default 50)",
+    )
+    parser.add_argument(
+        "--bulk-rows",
+        type=int,
+        default=10_000,
+        help="rows of the bulk job per run (default 10000; at most 100000)",
     )
     parser.add_argument(
         "--workers", type=int, default=2, help="gunicorn sync workers (default 2)"
@@ -168,6 +183,9 @@ def configure_environment(database_url: str) -> dict[str, str]:
         "SIGNING_KEYS_DIR": str(KEYS_DIR),
         "SITE_URL": SITE_URL,
         "CREDENTIALS_DID_WEB_DOMAIN": "",  # did:key: nothing to host
+        "MEDIA_ROOT": str(MEDIA_ROOT),
+        "PRIVATE_MEDIA_ROOT": str(PRIVATE_MEDIA_ROOT),
+        "S3_BUCKET": "",  # local folders, whatever your shell says
     }
     os.environ.update(values)
     return dict(os.environ)
@@ -462,6 +480,12 @@ def main(argv: list[str] | None = None) -> int:
         )
         summary.notices = notices.measure(runs=args.runs)
         connection.close()
+    if "bulk" in parts:
+        from . import bulk
+
+        print(f"\n-- Bulk job end to end ({args.bulk_rows:,} rows, Celery worker) --")
+        summary.bulk = bulk.measure(runs=args.runs, rows=args.bulk_rows)
+        connection.close()
     summary.print(seconds=time.perf_counter() - started)
     if failed:
         print("Some requests failed: the page figures above are not valid.")
@@ -516,6 +540,7 @@ class Summary:
         self.pdf_count = 0
         self.pages: list[Row] = []
         self.notices = None
+        self.bulk = None
 
     def print(self, *, seconds: float) -> None:
         print(f"\n== Summary: medians of {self.runs} runs ==")
@@ -558,6 +583,31 @@ class Summary:
             print(
                 f"  Reminder e-mails delivered:    {n.emails_per_second:8.1f} "
                 f"e-mails/s  (rendered HTML + text, locmem backend, one process)"
+            )
+        if self.bulk is not None:
+            b = self.bulk
+            issued = f"Bulk job, {b.rows:,} issued:"
+            rendered = f"Bulk job, {b.rows:,} PDFs:"
+            print(
+                f"  {issued:<31}{b.issue_seconds:8.1f} s  "
+                f"({b.credentials_per_second:.0f} credentials/s, signed and stored; "
+                f"{b.chunks} chunks on one worker of {b.concurrency} "
+                f"processes; per credential {b.queries_per_credential:.2f} SQL "
+                f"statements, {b.cpu_ms_per_credential:.1f} ms worker CPU; dry run "
+                f"{b.dry_run_seconds:.1f} s)"
+            )
+            print(
+                f"  {rendered:<31}{b.pdf_seconds:8.1f} s  "
+                f"after issuance ({b.pdfs_per_second:.1f} PDFs/s; "
+                f"{b.pdf_seconds_from_start:.1f} s from the start; "
+                f"per PDF {b.queries_per_pdf:.2f} SQL statements, "
+                f"{b.cpu_ms_per_pdf:.0f} ms worker CPU; ZIP "
+                f"{b.zip_seconds:.1f} s, {b.zip_bytes / 1e6:.0f} MB)"
+            )
+            print(
+                f"  {'Bulk worker peak memory:':<31}{b.peak_process_mb:8.0f} MB "
+                f"(largest process; {b.peak_total_mb:.0f} MB all its processes "
+                f"added up, shared pages counted in each)"
             )
         print(
             f"  Load average at the end: {load_average()}; the machine is shared, "

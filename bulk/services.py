@@ -577,7 +577,7 @@ def job_run_chunk(*, job_id: int, number: int, now: dt.datetime | None = None) -
             revocation.revoke_rows(job, rows, now=now)
         elif rows:
             _issue_rows(job, rows, now=now)
-    _chunk_done(job_id=job_id, number=number, now=now)
+    _chunk_done(job_id=job_id, number=number, now=timezone.now())
 
 
 def _chunk_done(*, job_id: int, number: int, now: dt.datetime) -> None:
@@ -783,7 +783,7 @@ MANIFEST_COLUMNS = (
 )
 
 
-def job_build_archive(*, job_id: int, now: dt.datetime | None = None) -> BulkJob:
+def job_build_archive(*, job_id: int) -> BulkJob:
     """One ZIP of every certificate the job issued, with a CSV manifest,
     stored privately for the job's page (and the API) to serve. Built in a
     temporary file, never in memory; safe to run again (it is rebuilt).
@@ -794,7 +794,6 @@ def job_build_archive(*, job_id: int, now: dt.datetime | None = None) -> BulkJob
     from credentials.models import Credential
     from credentials.services import certificate_render
 
-    now = now or timezone.now()
     job = BulkJob.objects.get(pk=job_id)
     rows = {
         row["credential_id"]: row
@@ -851,7 +850,7 @@ def job_build_archive(*, job_id: int, now: dt.datetime | None = None) -> BulkJob
         archive=job.archive.name,
         archive_bytes=size,
         archive_sha256=digest.hexdigest(),
-        archive_built_at=now,
+        archive_built_at=timezone.now(),
     )
     if old and old != job.archive.name:
         job.archive.storage.delete(old)

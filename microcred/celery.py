@@ -13,9 +13,14 @@ app.autodiscover_tasks()
 
 @worker_process_init.connect
 def prepare_worker_process(**kwargs) -> None:
-    """Build the PDF tools once per worker process (fonts, fetcher, styles),
-    then keep what is loaded so far out of the garbage collector's sweeps."""
+    """Build the PDF tools once per worker process (fonts, fetcher, styles)
+    and load the URL configuration (credentials carry absolute addresses; the
+    first ``reverse()`` costs most of a second), then keep what is loaded so
+    far out of the garbage collector's sweeps."""
+    from django.urls import get_resolver
+
     from credentials.certificates import warm_up
 
     warm_up()
+    get_resolver().url_patterns  # noqa: B018 - loads the URL configuration now
     gc.freeze()
