@@ -27,16 +27,26 @@ from .models import BulkJob
 def achievement_facts(*, tz: ZoneInfo) -> dict[str, policies.AchievementFacts]:
     """Every achievement a registrar may issue, by code: published (or retired)
     microcredentials and published pathways. Each one's achievement row is
-    made on first use, as the first issuance would (``credentials.services``).
+    made on first use, as the first issuance would (``credentials.services``);
+    the existing ones are read in one query.
     A pathway whose code is also a microcredential's is left out (the file
     could not say which is meant)."""
     from credentials import services as credential_services
 
     facts: dict[str, policies.AchievementFacts] = {}
+    existing = {
+        (achievement.microcredential_id, achievement.pathway_id): achievement
+        for achievement in Achievement.objects.filter(
+            Q(microcredential__status__in=("published", "retired"))
+            | Q(pathway__is_published=True)
+        )
+    }
     for course in Microcredential.objects.filter(
         status__in=("published", "retired")
     ).order_by("code"):
-        achievement = credential_services.achievement_for_course(course)
+        achievement = existing.get(
+            (course.pk, None)
+        ) or credential_services.achievement_for_course(course)
         started = course.published_at or course.created_at
         facts[course.code] = policies.AchievementFacts(
             code=course.code,
@@ -47,7 +57,9 @@ def achievement_facts(*, tz: ZoneInfo) -> dict[str, policies.AchievementFacts]:
     for pathway in Pathway.objects.filter(is_published=True).order_by("code"):
         if pathway.code in facts:
             continue
-        achievement = credential_services.achievement_for_pathway(pathway)
+        achievement = existing.get(
+            (None, pathway.pk)
+        ) or credential_services.achievement_for_pathway(pathway)
         facts[pathway.code] = policies.AchievementFacts(
             code=pathway.code,
             achievement_id=achievement.pk,

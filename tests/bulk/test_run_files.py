@@ -339,3 +339,20 @@ def test_no_sample_without_an_achievement_old_enough(
     assert response.status_code == 302
     client.force_login(factories.UserFactory())
     assert client.get(reverse("bulk:sample-csv")).status_code == 403
+
+
+@pytest.mark.parametrize("courses", [2, 12])
+def test_the_achievements_a_file_may_name_are_read_in_a_fixed_number_of_queries(
+    courses, django_assert_num_queries
+):
+    from zoneinfo import ZoneInfo
+
+    from bulk import selectors
+    from credentials import services as credential_services
+
+    for n in range(courses):
+        course = factories.MicrocredentialFactory(code=f"QC-{n}")
+        credential_services.achievement_for_course(course)  # as after issuing
+    with django_assert_num_queries(3):
+        facts = selectors.achievement_facts(tz=ZoneInfo("America/Toronto"))
+    assert len(facts) == courses
