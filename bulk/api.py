@@ -96,7 +96,7 @@ def _job(public_id: str) -> BulkJob:
     except ValueError:
         job = None
     else:
-        job = selectors.registrar_jobs().filter(public_id=wanted).first()
+        job = selectors.bulk_job(wanted)
     if job is None:
         raise NotFound(_("This bulk job does not exist."))
     return job

@@ -109,10 +109,6 @@ def registrar_jobs() -> QuerySet[BulkJob]:
     return BulkJob.objects.select_related("created_by").order_by("-created_at", "-id")
 
 
-def achievements_known() -> QuerySet[Achievement]:
-    return Achievement.objects.all()
-
-
 # --- the cohort source --------------------------------------------------------------
 
 
@@ -281,4 +277,6 @@ def revocable_achievements() -> QuerySet[Achievement]:
 
 
 def bulk_job(public_id) -> BulkJob | None:
-    return BulkJob.objects.filter(public_id=public_id).first()
+    """One job by its public id, with who uploaded it (the job pages, the API,
+    the credential list's job filter)."""
+    return registrar_jobs().filter(public_id=public_id).first()

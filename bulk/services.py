@@ -731,7 +731,7 @@ def job_render_pdfs(
     have none yet (a redone task renders only what is missing); the last
     chunk queues the ZIP archive."""
     from credentials.models import Credential
-    from credentials.services import certificate_render
+    from credentials.services import certificates_render
 
     ids = list(
         Credential.objects.filter(
@@ -743,8 +743,7 @@ def job_render_pdfs(
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-    for credential_id in ids:
-        certificate_render(credential_id=credential_id, papers=BULK_PAPERS)
+    certificates_render(credential_ids=ids, papers=BULK_PAPERS)
     now = now or timezone.now()
     with transaction.atomic():
         job = BulkJob.objects.select_for_update().get(pk=job_id)

@@ -22,7 +22,7 @@ import re
 import unicodedata
 import zipfile
 import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import filetype
@@ -721,14 +721,24 @@ def _csv_cell(value: object) -> str:
     return neutralise(str(value))
 
 
-def write_csv(rows: Iterable[Mapping[str, Cell]], columns: Sequence[str]) -> bytes:
-    """UTF-8 with a byte-order mark (so Excel reads accents), CRLF, commas."""
+def _csv_text(
+    rows: Iterable[Mapping[str, object]],
+    columns: Sequence[str],
+    header: Callable[[str], str],
+    cell: Callable[[object], str],
+) -> str:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([neutralise(name) for name in columns])
+    writer.writerow([header(name) for name in columns])
     for row in rows:
-        writer.writerow([_csv_cell(row.get(name)) for name in columns])
-    return codecs.BOM_UTF8 + buffer.getvalue().encode("utf-8", errors="replace")
+        writer.writerow([cell(row.get(name)) for name in columns])
+    return buffer.getvalue()
+
+
+def write_csv(rows: Iterable[Mapping[str, Cell]], columns: Sequence[str]) -> bytes:
+    """UTF-8 with a byte-order mark (so Excel reads accents), CRLF, commas."""
+    text = _csv_text(rows, columns, neutralise, _csv_cell)
+    return codecs.BOM_UTF8 + text.encode("utf-8", errors="replace")
 
 
 def write_source_csv(
@@ -737,14 +747,10 @@ def write_source_csv(
     """Rows we were given as data (API, cohort) as the CSV a job reads: values
     kept exactly (not neutralised — this file is read back, not opened in a
     spreadsheet); the job's audit hashes these bytes."""
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow(
-            ["" if row.get(name) is None else str(row.get(name)) for name in columns]
-        )
-    return buffer.getvalue().encode("utf-8")
+    text = _csv_text(
+        rows, columns, str, lambda value: "" if value is None else str(value)
+    )
+    return text.encode("utf-8")
 
 
 def _xlsx_cell(value: object) -> object:

@@ -72,7 +72,7 @@ def _require_registrar(request: HttpRequest) -> None:
 
 def _job(request: HttpRequest, public_id: uuid.UUID) -> BulkJob:
     _require_registrar(request)
-    job = selectors.registrar_jobs().filter(public_id=public_id).first()
+    job = selectors.bulk_job(public_id)
     if job is None:
         raise Http404(_("This bulk job does not exist."))
     return job
@@ -205,39 +205,35 @@ def _time_left(seconds: int) -> str:
     }
 
 
+def _pace(total: int, done: int, started_at) -> dict[str, Any]:
+    """Done out of total, the share, the rate since ``started_at`` and the
+    time left at that rate."""
+    percent, rate, seconds_left = policies.progress(
+        total, done, started_at, timezone.now()
+    )
+    return {
+        "done": done,
+        "total": total,
+        "percent": percent,
+        "rate": rate,
+        "time_left": None if seconds_left is None else _time_left(seconds_left),
+    }
+
+
 def _progress(job: BulkJob) -> dict[str, Any]:
     """How far a waiting or running job is: rows issued (or revoked) or found
     done already since it started, out of the rows it acts on."""
     total = job.will_revoke if job.kind == BulkJob.Kind.REVOKE else job.will_issue
     skipped = max(0, job.skipped - job.will_skip)
     done = min(job.issued + job.revoked + skipped + job.failed, total)
-    percent, rate, seconds_left = policies.progress(
-        total, done, job.started_at, timezone.now()
-    )
-    return {
-        "done": done,
-        "total": total,
-        "percent": percent,
-        "rate": rate,
-        "time_left": None if seconds_left is None else _time_left(seconds_left),
-        "skipped": skipped,
-    }
+    return _pace(total, done, job.started_at) | {"skipped": skipped}
 
 
 def _pdf_progress(job: BulkJob) -> dict[str, Any]:
     """How far the certificates of a finished issue job are."""
     total = BulkRow.objects.filter(job=job, state="issued").count()
     done = total if job.pdfs_finished_at else services.pdfs_rendered(job)
-    percent, rate, seconds_left = policies.progress(
-        total, done, job.pdfs_started_at, timezone.now()
-    )
-    return {
-        "done": done,
-        "total": total,
-        "percent": percent,
-        "rate": rate,
-        "time_left": None if seconds_left is None else _time_left(seconds_left),
-    }
+    return _pace(total, done, job.pdfs_started_at)
 
 
 def _job_context(job: BulkJob) -> dict[str, Any]:

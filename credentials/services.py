@@ -492,13 +492,18 @@ def credential_issue(
 # --- certificates ----------------------------------------------------------------
 
 
-def certificate_data(credential: Credential, *, paper_size: str = "A4"):
+def certificate_data(
+    credential: Credential,
+    *,
+    paper_size: str = "A4",
+    profile: IssuerProfile | None = None,
+):
     """What the PDF certificate prints, from the credential as issued."""
     from .certificates import CertificateData, CreditKind
 
     achievement = credential.achievement
     course = achievement.microcredential
-    profile = issuer_profile()
+    profile = profile or issuer_profile()
     outcomes: tuple[str, ...] = ()
     hours = None
     credit_kind, credit_text = CreditKind.NON_DEGREE, ""
@@ -551,14 +556,15 @@ def paper_of(field: str) -> str:
     return next(paper for paper, name in PAPERS.items() if name == field)
 
 
-def certificate_render(
+def certificates_render(
     *,
-    credential_id,
+    credential_ids,
     papers: tuple[str, ...] = ("A4", "Letter"),
     now: dt.datetime | None = None,
-) -> None:
-    """Render the credential's PDFs (A4 and US Letter, or the ``papers``
-    asked for) and store them.
+) -> int:
+    """Render the credentials' PDFs (A4 and US Letter, or the ``papers``
+    asked for) and store them: the credentials, their courses' outcomes and
+    the issuer profile are read once, then one update per credential.
 
     Safe to run twice (the files are replaced); runs again after a name
     correction or reissue. Rendering happens outside any transaction. Bulk
@@ -568,24 +574,41 @@ def certificate_render(
 
     from .certificates import render_certificate_pdf
 
-    credential = Credential.objects.select_related(
-        "achievement__microcredential", "learner"
-    ).get(pk=credential_id)
-    files = {}
-    for paper in papers:
-        data = certificate_data(credential, paper_size=paper)
-        files[PAPERS[paper]] = render_certificate_pdf(data)
-    for field, content in files.items():
-        stored = getattr(credential, field)
-        if stored:
-            stored.delete(save=False)
-        name = f"{credential.verification_code}-{field.replace('_', '-')}.pdf"
-        stored.save(name, ContentFile(content), save=False)
-    credential.pdf_rendered_at = now or timezone.now()
-    Credential.objects.filter(pk=credential.pk).update(
-        pdf_rendered_at=credential.pdf_rendered_at,
-        **{field: getattr(credential, field).name for field in files},
+    profile = issuer_profile()
+    credentials = (
+        Credential.objects.select_related("achievement__microcredential", "learner")
+        .prefetch_related("achievement__microcredential__outcomes")
+        .filter(pk__in=list(credential_ids))
+        .order_by("pk")
     )
+    for credential in credentials:
+        files = {}
+        for paper in papers:
+            data = certificate_data(credential, paper_size=paper, profile=profile)
+            files[PAPERS[paper]] = render_certificate_pdf(data)
+        for field, content in files.items():
+            stored = getattr(credential, field)
+            if stored:
+                stored.delete(save=False)
+            name = f"{credential.verification_code}-{field.replace('_', '-')}.pdf"
+            stored.save(name, ContentFile(content), save=False)
+        credential.pdf_rendered_at = now or timezone.now()
+        Credential.objects.filter(pk=credential.pk).update(
+            pdf_rendered_at=credential.pdf_rendered_at,
+            **{field: getattr(credential, field).name for field in files},
+        )
+    return len(credentials)
+
+
+def certificate_render(
+    *,
+    credential_id,
+    papers: tuple[str, ...] = ("A4", "Letter"),
+    now: dt.datetime | None = None,
+) -> None:
+    """Render one credential's PDFs (see ``certificates_render``)."""
+    if not certificates_render(credential_ids=[credential_id], papers=papers, now=now):
+        raise Credential.DoesNotExist(credential_id)
 
 
 # --- completion: the hook the completion service calls ----------------------------
