@@ -56,7 +56,7 @@ from django.utils.translation import gettext as _
 
 from microcred.models import AuditEntry
 
-from . import documents, policies, proofs, statuslist
+from . import documents, policies, proofs, shapes, statuslist
 from .identity import signer_identity
 from .models import (
     STATUS_LIST_SIZE,
@@ -73,7 +73,7 @@ from .services import (
     _evidence_narrative,
     _facts,
     _require_registrar,
-    _sign,
+    _signer,
     _status_list_sign,
     absolute_url,
     signing_key_ensure,
@@ -309,7 +309,11 @@ def _signed(
     """Sign every credential. The issuer and achievement facts are built once
     per achievement by ``services._facts`` (its queries run once); each
     credential then gets its own id, recipient, dates, status entry and
-    evidence."""
+    evidence. One signer serves the batch, and credentials of one achievement
+    share their RDF conversion (``credentials.shapes``): only the
+    canonicalisation proper runs for each."""
+    signer = _signer(key, now=now)
+    shared = shapes.credential_shapes()
     templates: dict[int, documents.CredentialFacts] = {}
     # URL reversing costs about as much as a tenth of a signature: reverse once
     # with a placeholder id, then substitute each credential's id.
@@ -345,9 +349,8 @@ def _signed(
                 outcomes_met=tuple(credential.result["outcomes_met"]),
             ),
         )
-        credential.document = _sign(
-            documents.credential_document(facts), key=key, now=now
-        )
+        document, nquads = shared.canonical(facts)
+        credential.document = signer.sign(document, canonical_document=nquads)
 
 
 def _insert_one_by_one(

@@ -48,6 +48,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.utils.translation import gettext as _
 from pyld import jsonld
+from pyld.canon import URDNA2015
 
 from credentials.errors import (
     ContextError,
@@ -98,6 +99,14 @@ _UNDEFINED_TERM_VOCABULARIES = (
     "https://www.w3.org/ns/credentials/undefined-term#",
 )
 _CANONICAL_OPTIONS = {"algorithm": "URDNA2015", "format": "application/n-quads"}
+# What pyld's ``normalize`` passes to ``to_rdf`` for RDFC-1.0 (its defaults).
+_TO_RDF_OPTIONS = {
+    "algorithm": "URDNA2015",
+    "base": "",
+    "extractAllScripts": True,
+    "processingMode": "json-ld-1.1",
+    "produceGeneralizedRdf": False,
+}
 
 
 # --- Text -----------------------------------------------------------------
@@ -277,18 +286,20 @@ def _refuse_undefined(
         )
 
 
-def canonicalize(
+def rdf_dataset(
     document: Mapping[str, Any],
     *,
     loader: ContextLoader | None = None,
     require_defined: bool = True,
-) -> str:
-    """RDFC-1.0 canonical N-Quads of a JSON-LD document.
+) -> dict[str, list[dict[str, Any]]]:
+    """The RDF dataset of a JSON-LD document, before canonicalisation.
 
-    With ``require_defined`` (the default) a field or type the contexts do
-    not define raises :class:`UndefinedTermError` naming it and where it is,
-    and a relative ``id`` raises :class:`SigningRefused`, instead of being
-    silently left out of the N-Quads. One expansion serves both.
+    pyld's ``to_rdf`` output, as its ``normalize`` builds it: graph name to a
+    list of quads, each term a dict with ``type`` and ``value``. With
+    ``require_defined`` (the default) a field or type the contexts do not
+    define raises :class:`UndefinedTermError` naming it and where it is, and
+    a relative ``id`` raises :class:`SigningRefused`, instead of being
+    silently left out. One expansion serves both.
     """
     loader = loader or default_loader()
     dropped: set[str] = set()
@@ -298,15 +309,39 @@ def canonicalize(
 
     processor = loader.processor(on_property_dropped=on_dropped)
     try:
-        nquads = processor.normalize(
-            dict(document), {**_CANONICAL_OPTIONS, **loader.options()}
+        dataset = processor.to_rdf(
+            dict(document), {**_TO_RDF_OPTIONS, **loader.options()}
         )
     except (jsonld.JsonLdError, ValueError, TypeError) as exc:
         # pyld raises plain ValueError/TypeError for some malformed input.
         raise _pyld_failure(exc) from exc
     if require_defined:
         _refuse_undefined(document, processor.expanded, dropped)
-    return nquads
+    return dataset
+
+
+def canonicalize_dataset(dataset: dict[str, list[dict[str, Any]]]) -> str:
+    """RDFC-1.0 canonical N-Quads of a dataset from :func:`rdf_dataset`.
+
+    The dataset is used up: pyld relabels its blank nodes in place.
+    """
+    return URDNA2015().main(dataset, _CANONICAL_OPTIONS)
+
+
+def canonicalize(
+    document: Mapping[str, Any],
+    *,
+    loader: ContextLoader | None = None,
+    require_defined: bool = True,
+) -> str:
+    """RDFC-1.0 canonical N-Quads of a JSON-LD document.
+
+    Raises as :func:`rdf_dataset` does for what would not be signed as
+    written.
+    """
+    return canonicalize_dataset(
+        rdf_dataset(document, loader=loader, require_defined=require_defined)
+    )
 
 
 # --- Proofs ---------------------------------------------------------------
@@ -380,6 +415,78 @@ def check_verification_method(
         )
 
 
+class Signer:
+    """Signs credentials with one issuer key, one verification method and one
+    ``created`` time: what a batch of credentials shares.
+
+    ``verification_method`` is the issuer's Multikey as its DID document
+    lists it (``id``, ``type``, ``controller``, ``publicKeyMultibase``); it
+    must hold the public half of ``private_key`` (checked here, once) and be
+    controlled by each document's issuer (checked for each). ``created`` is
+    an aware datetime, written in UTC to the second. The canonical proof
+    configuration depends only on these and the document's ``@context``, so
+    it is canonicalised once per ``@context`` rather than once per credential.
+    """
+
+    def __init__(
+        self,
+        *,
+        private_key: Ed25519PrivateKey,
+        verification_method: Mapping[str, Any],
+        created: dt.datetime,
+        loader: ContextLoader | None = None,
+    ) -> None:
+        expected = public_key_to_multibase(private_key.public_key())
+        if verification_method.get("publicKeyMultibase") != expected:
+            raise VerificationMethodError(
+                _("The verification method %(id)s does not hold the signing key.")
+                % {"id": verification_method.get("id")}
+            )
+        self._private_key = private_key
+        self._method = verification_method
+        self._created = format_date_time(created)
+        self._loader = loader or default_loader()
+        self._configs: dict[tuple[str, ...], str] = {}
+
+    def _canonical_configuration(self, config: dict[str, Any]) -> str:
+        contexts = config["@context"]
+        key = tuple(contexts) if isinstance(contexts, list) else (contexts,)
+        if not all(isinstance(context, str) for context in key):
+            return canonicalize(config, loader=self._loader)  # an inline context
+        if key not in self._configs:
+            self._configs[key] = canonicalize(config, loader=self._loader)
+        return self._configs[key]
+
+    def sign(
+        self, document: Mapping[str, Any], *, canonical_document: str | None = None
+    ) -> dict[str, Any]:
+        """A copy of ``document`` with an embedded ``eddsa-rdfc-2022`` proof.
+
+        ``canonical_document`` is the RDFC-1.0 N-Quads of ``document`` when
+        the caller already has them (:mod:`credentials.shapes` makes them for
+        a batch); otherwise they are computed here. Raises a
+        :class:`SigningRefused` subclass and signs nothing when the document
+        falls into one of the traps the module docstring lists.
+        """
+        if "proof" in document:
+            raise SigningRefused(_("The document already carries a proof."))
+        check_verification_method(self._method, issuer_id=_issuer_id(document))
+        check_control_characters(document)
+        check_date_times(document)
+        if canonical_document is None:
+            canonical_document = canonicalize(document, loader=self._loader)
+        config = proof_configuration(
+            document,
+            verification_method_id=self._method["id"],
+            created=self._created,
+        )
+        data = hash_data(self._canonical_configuration(config), canonical_document)
+        proof = {key: value for key, value in config.items() if key != "@context"}
+        signature = self._private_key.sign(data)
+        proof["proofValue"] = MULTIBASE_BASE58BTC + base58btc_encode(signature)
+        return {**copy.deepcopy(dict(document)), "proof": proof}
+
+
 def sign_credential(
     document: Mapping[str, Any],
     *,
@@ -390,35 +497,16 @@ def sign_credential(
 ) -> dict[str, Any]:
     """A copy of ``document`` with an embedded ``eddsa-rdfc-2022`` proof.
 
-    ``verification_method`` is the issuer's Multikey as its DID document
-    lists it (``id``, ``type``, ``controller``, ``publicKeyMultibase``); it
-    must be controlled by the document's issuer and hold the public half of
-    ``private_key``. ``created`` is an aware datetime, written in UTC to the
-    second. Raises a :class:`SigningRefused` subclass and signs nothing when
-    the document falls into one of the traps the module docstring lists.
+    One credential through :class:`Signer` (which says what is checked);
+    for many with one key, make one :class:`Signer`.
     """
-    loader = loader or default_loader()
-    if "proof" in document:
-        raise SigningRefused(_("The document already carries a proof."))
-    check_verification_method(verification_method, issuer_id=_issuer_id(document))
-    expected = public_key_to_multibase(private_key.public_key())
-    if verification_method.get("publicKeyMultibase") != expected:
-        raise VerificationMethodError(
-            _("The verification method %(id)s does not hold the signing key.")
-            % {"id": verification_method.get("id")}
-        )
-    check_control_characters(document)
-    check_date_times(document)
-    canonical_document = canonicalize(document, loader=loader)
-    config = proof_configuration(
-        document,
-        verification_method_id=verification_method["id"],
-        created=format_date_time(created),
+    signer = Signer(
+        private_key=private_key,
+        verification_method=verification_method,
+        created=created,
+        loader=loader,
     )
-    data = hash_data(canonicalize(config, loader=loader), canonical_document)
-    proof = {key: value for key, value in config.items() if key != "@context"}
-    proof["proofValue"] = MULTIBASE_BASE58BTC + base58btc_encode(private_key.sign(data))
-    return {**copy.deepcopy(dict(document)), "proof": proof}
+    return signer.sign(document)
 
 
 @dataclass(frozen=True)

@@ -112,14 +112,17 @@ def signing_key_rotate(*, actor=None, now: dt.datetime | None = None) -> Signing
     return key
 
 
-def _sign(document: dict, *, key: SigningKey, now: dt.datetime) -> dict:
-    identity = signer_identity(key)
-    return proofs.sign_credential(
-        document,
+def _signer(key: SigningKey, *, now: dt.datetime) -> proofs.Signer:
+    """What signs credentials with ``key`` at ``now`` (one or a batch)."""
+    return proofs.Signer(
         private_key=KeyStore().load_private(key.key_id),
-        verification_method=identity.verification_method,
+        verification_method=signer_identity(key).verification_method,
         created=now,
     )
+
+
+def _sign(document: dict, *, key: SigningKey, now: dt.datetime) -> dict:
+    return _signer(key, now=now).sign(document)
 
 
 # --- issuer and achievements ---------------------------------------------------
