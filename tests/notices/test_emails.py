@@ -334,6 +334,34 @@ def test_the_expiring_credential_email_says_when_it_lapses_and_how_to_renew(
     assert_unsubscribe_headers(message, optional=False)
 
 
+def test_a_pathway_credential_expiring_is_named_and_not_sent_back_to_a_course(
+    course, clock, mailoutbox
+):
+    """A pathway's credential has no course of its own to take again."""
+    learner = learner_in("America/Toronto")
+    pathway = factories.PathwayFactory(title="Certificate in Safe Work")
+    achievement = credential_services.achievement_for_pathway(pathway)
+    achievement.valid_for_months = 12
+    achievement.save()
+    credential = credential_services.credential_issue(
+        learner=learner, achievement=achievement, now=NOW
+    )
+    fourteen_days_before = policies.days_before(credential.valid_until, 14, TORONTO)
+
+    scan_and_deliver(clock, fourteen_days_before)
+
+    message = one_mail(
+        mailoutbox, to=learner.email, subject_starts="Your credential expires"
+    )
+    text, html = parts(message)
+    assert message.subject.endswith(": Certificate in Safe Work")
+    assert "Your credential “Certificate in Safe Work” expires soon." in text
+    assert "“Certificate in Safe Work”" in html
+    assert f"ask {settings.INSTITUTION_NAME} how to renew it." in text
+    assert "register again" not in text.lower()
+    assert "register again" not in html.lower()
+
+
 # --- language ----------------------------------------------------------------------
 
 
