@@ -22,6 +22,7 @@ from pypdf import PdfReader
 from credentials.certificates import (
     CertificateData,
     CreditKind,
+    certificate_html,
     qr_svg,
     render_certificate_pdf,
 )
@@ -218,6 +219,15 @@ def test_french_learner_gets_a_french_certificate_tagged_fr():
     assert "1er juin 2025" in text
     assert "3 juin 2028" in text
     assert "7,5" in text
+
+
+def test_a_french_credit_note_puts_a_no_break_space_before_its_colon():
+    data = certificate(
+        language="fr", credit_kind=CreditKind.NON_DEGREE, credit_text="sans crédits"
+    )
+
+    assert "</strong>\u00a0: sans crédits</p>" in certificate_html(data)
+    assert "sans crédits" in pdf_text(render_certificate_pdf(data))
 
 
 def test_english_hours_keep_their_decimal_point():

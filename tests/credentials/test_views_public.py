@@ -161,6 +161,20 @@ def test_a_revoked_credential_page_says_when_and_why(client, credential, registr
     assert "Revocation status: failed Revoked on 17 January 2026." in text
 
 
+def test_in_french_a_label_and_its_value_are_joined_by_a_no_break_space_colon(
+    client, credential, registrar
+):
+    """French typography: « Raison\u00a0: … », never « Raison: … »."""
+    revoke(credential, reason="Issued in error.", at=ISSUED_AT, by=registrar)
+
+    html = client.get(page_url(credential), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+
+    labels = re.findall(r"<strong>([^<]*:)</strong>", html)
+    assert labels
+    assert all(label.endswith("\u00a0:") for label in labels), labels
+    assert "</time>\u00a0: Issued in error.</dd>" in html
+
+
 def test_a_superseded_credential_page_links_to_its_replacement(client, credential):
     replacement = supersede(credential, new_name="Ada King")
 
