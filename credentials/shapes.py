@@ -18,8 +18,9 @@ opaque text, so a shape is used only after two checks:
 1. *parametric*: documents built with two different sets of placeholders
    (``a`` and ``b``) differ exactly by ``a``'s text written over with
    ``b``'s, and so do their canonical N-Quads;
-2. *the first credential*: the first credential of the shape is also
-   canonicalised from scratch, and the two N-Quads must be the same.
+2. *the first credential*: the first credential of the shape is
+   canonicalised from scratch (the shape is built when a second one comes),
+   and the shape filled in with its facts must give the same N-Quads.
 
 A shape failing either is logged and its credentials are canonicalised from
 scratch, one by one: slower, never wrong.
@@ -33,7 +34,7 @@ import dataclasses
 import datetime as dt
 import logging
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import Any
 
 from credentials import proofs
@@ -135,6 +136,17 @@ class _Shape:
         return filled
 
 
+@dataclasses.dataclass
+class _Entry:
+    """What a batch knows of one shape."""
+
+    key: Any  # the facts with the ``a`` placeholders
+    # The first credential of the shape and its N-Quads from scratch, until a
+    # second one comes and the shape is built and checked against it.
+    witness: tuple[Any, str] | None = None
+    shape: _Shape | None = None  # None: not built yet, or refused
+
+
 class SharedShapes[Facts]:
     """Canonical N-Quads of documents built from facts, one RDF conversion per
     shape (see the module docstring).
@@ -142,8 +154,14 @@ class SharedShapes[Facts]:
     ``build`` turns facts (a dataclass) into a JSON-LD document; ``slots`` are
     the facts that may differ between documents of one shape. Two facts that
     agree on everything else are of the same shape, except that a slot left
-    ``None`` makes another shape (the builder leaves its field out). Meant for
-    one batch in one thread.
+    ``None`` makes another shape (the builder leaves its field out). ``group``
+    sorts facts into groups that cannot share a shape (an achievement's id,
+    say), so a batch of many shapes compares each credential with few.
+
+    The first credential of a shape is canonicalised from scratch; the shape
+    is built (two conversions) when a second one comes, so a shape of one
+    credential costs what it did without shapes. Meant for one batch in one
+    thread.
     """
 
     def __init__(
@@ -151,16 +169,16 @@ class SharedShapes[Facts]:
         build: Callable[[Facts], dict[str, Any]],
         slots: Sequence[Slot],
         *,
+        group: Callable[[Facts], Hashable] = lambda facts: None,
         loader: ContextLoader | None = None,
     ) -> None:
         self._build = build
         self._slots = tuple(slots)
+        self._group = group
         self._loader = loader or default_loader()
-        # (facts with placeholders, its shape or None when it failed a check,
-        # whether a credential of it has been checked from scratch yet)
-        self._shapes: list[list[Any]] = []
-        #: Documents converted to RDF from scratch so far (shapes, their
-        #: checks, and credentials canonicalised without a shape).
+        self._entries: dict[Hashable, list[_Entry]] = {}
+        #: Documents converted to RDF so far (credentials canonicalised from
+        #: scratch, shapes and their checks).
         self.conversions = 0
 
     def _from_scratch(self, document: dict[str, Any]) -> str:
@@ -185,9 +203,10 @@ class SharedShapes[Facts]:
             if getattr(facts, slot.field) is not None
         }
 
-    def _shape(self, key: Facts) -> _Shape | None:
+    def _shape(self, key: Facts, witness: tuple[Facts, str]) -> _Shape | None:
         """The shape of ``key`` (facts holding the ``a`` placeholders), or None
-        when it is not parametric in its slots."""
+        when it fails a check (see the module docstring); ``witness`` is a
+        credential of the shape with its N-Quads from scratch."""
         other = self._with(key, "b")
         a_to_b = self._texts(other, "a")
         pattern = _placeholder_pattern(list(a_to_b))
@@ -203,6 +222,13 @@ class SharedShapes[Facts]:
         ):
             logger.warning("Shared shape refused: its quads are not parametric.")
             return None
+        facts, nquads = witness
+        if proofs.canonicalize_dataset(shape.filled(self._texts(facts, "a"))) != nquads:
+            logger.error(
+                "Shared shape refused: a credential's N-Quads differ from its "
+                "canonicalisation from scratch."
+            )
+            return None
         return shape
 
     def canonical(self, facts: Facts) -> tuple[dict[str, Any], str]:
@@ -215,25 +241,19 @@ class SharedShapes[Facts]:
         ):
             return document, self._from_scratch(document)  # which refuses it
         key = self._with(facts, "a")
-        entry = next((entry for entry in self._shapes if entry[0] == key), None)
+        entries = self._entries.setdefault(self._group(facts), [])
+        entry = next((entry for entry in entries if entry.key == key), None)
         if entry is None:
-            entry = [key, self._shape(key), False]
-            self._shapes.append(entry)
-        shape = entry[1]
-        if shape is None:
+            nquads = self._from_scratch(document)
+            entries.append(_Entry(key, witness=(facts, nquads)))
+            return document, nquads
+        if entry.witness is not None:
+            entry.shape = self._shape(key, entry.witness)
+            entry.witness = None
+        if entry.shape is None:
             return document, self._from_scratch(document)
-        nquads = proofs.canonicalize_dataset(shape.filled(self._texts(facts, "a")))
-        if not entry[2]:
-            entry[2] = True
-            scratch = self._from_scratch(document)
-            if scratch != nquads:
-                logger.error(
-                    "Shared shape refused: a credential's N-Quads differ from "
-                    "its canonicalisation from scratch."
-                )
-                entry[1] = None
-                return document, scratch
-        return document, nquads
+        filled = entry.shape.filled(self._texts(facts, "a"))
+        return document, proofs.canonicalize_dataset(filled)
 
 
 _A = dt.datetime(1111, 11, 11, 11, 11, 11, tzinfo=dt.UTC)
@@ -264,4 +284,9 @@ def credential_shapes(
     *, loader: ContextLoader | None = None
 ) -> SharedShapes[CredentialFacts]:
     """Shared shapes for Open Badges 3.0 credentials built from their facts."""
-    return SharedShapes(credential_document, CREDENTIAL_SLOTS, loader=loader)
+    return SharedShapes(
+        credential_document,
+        CREDENTIAL_SLOTS,
+        group=lambda facts: facts.achievement.id,
+        loader=loader,
+    )
