@@ -45,7 +45,7 @@ from courses.policies import PolicyError
 from microcred.downloads import private_file
 from microcred.roles import is_registrar
 
-from . import idempotency, selectors, services
+from . import idempotency, selectors, services, tables
 from .api_serializers import (
     BulkJobDetailSerializer,
     BulkJobQuerySerializer,
@@ -56,7 +56,6 @@ from .api_serializers import (
 from .models import BulkJob
 
 TAG_BULK = "bulk"
-CSV_TYPE = "text/csv; charset=utf-8"
 MULTIPART = "multipart/form-data"
 #: A JSON body may be as large as an uploaded file.
 MAX_BODY_BYTES = services.MAX_UPLOAD_MB * 1024 * 1024
@@ -512,51 +511,57 @@ class JobFileView(BulkAPIView):
         return super().perform_content_negotiation(request, force=True)
 
 
-def _stem(job: BulkJob) -> str:
-    return os.path.splitext(job.file_name)[0] or "bulk"
+def _file_schema(
+    name: str, summary: str, description: str, what: str, media_type: str, missing: str
+):
+    """The OpenAPI description of one of a job's files."""
+    return extend_schema(
+        tags=[TAG_BULK],
+        operation_id=f"bulk_jobs_{name}",
+        summary=summary,
+        description=description,
+        parameters=[JOB_ID],
+        responses={
+            **_file_response(what, media_type),
+            401: NOT_SIGNED_IN,
+            403: NOT_A_REGISTRAR,
+            404: _error(missing),
+        },
+    )
 
 
 class JobReportView(JobFileView):
-    @extend_schema(
-        tags=[TAG_BULK],
-        operation_id="bulk_jobs_report",
-        summary="The dry-run report (CSV)",
-        description=(
-            "Each row as it was given, with its line, outcome (will issue, will "
-            "revoke, will skip, error) and message."
-        ),
-        parameters=[JOB_ID],
-        responses={
-            **_file_response("The report.", "text/csv"),
-            401: NOT_SIGNED_IN,
-            403: NOT_A_REGISTRAR,
-            404: _error("No such job, or its dry run is not done."),
-        },
+    @_file_schema(
+        "report",
+        "The dry-run report (CSV)",
+        "Each row as it was given, with its line, outcome (will issue, will "
+        "revoke, will skip, error) and message.",
+        "The report.",
+        "text/csv",
+        "No such job, or its dry run is not done.",
     )
     def get(self, request: Request, public_id: str) -> HttpResponse:
         job = _job(public_id)
         if not job.report_csv:
             raise NotFound(_("This job has no dry-run report yet."))
-        return _stored(request, job.report_csv, f"{_stem(job)}-dry-run.csv", CSV_TYPE)
+        return private_file(
+            request._request,
+            job.report_csv,
+            filename=f"{job.file_stem}-dry-run.csv",
+            content_type=tables.CSV_TYPE,
+        )
 
 
 class JobResultView(JobFileView):
-    @extend_schema(
-        tags=[TAG_BULK],
-        operation_id="bulk_jobs_result",
-        summary="The result file (CSV)",
-        description=(
-            "Once the job is finished (completed, with errors, or cancelled): "
-            "each row with what the run did, its credential and the address "
-            "to verify it."
-        ),
-        parameters=[JOB_ID],
-        responses={
-            **_file_response("The result file.", "text/csv"),
-            401: NOT_SIGNED_IN,
-            403: NOT_A_REGISTRAR,
-            404: _error("No such job, or it is not finished yet."),
-        },
+    @_file_schema(
+        "result",
+        "The result file (CSV)",
+        "Once the job is finished (completed, with errors, or cancelled): "
+        "each row with what the run did, its credential and the address "
+        "to verify it.",
+        "The result file.",
+        "text/csv",
+        "No such job, or it is not finished yet.",
     )
     def get(self, request: Request, public_id: str) -> HttpResponse:
         job = _job(public_id)
@@ -564,40 +569,32 @@ class JobResultView(JobFileView):
             raise NotFound(
                 _("This job has no result yet: it comes when the job is finished.")
             )
-        return _stored(request, job.result_csv, f"{_stem(job)}-result.csv", CSV_TYPE)
+        return private_file(
+            request._request,
+            job.result_csv,
+            filename=f"{job.file_stem}-result.csv",
+            content_type=tables.CSV_TYPE,
+        )
 
 
 class JobArchiveView(JobFileView):
-    @extend_schema(
-        tags=[TAG_BULK],
-        operation_id="bulk_jobs_archive",
-        summary="The certificates (ZIP)",
-        description=(
-            "Issue jobs, once their certificates are made: every certificate "
-            "(PDF) the job issued and `manifest.csv`. A download that broke off "
-            "resumes with a `Range` header."
-        ),
-        parameters=[JOB_ID],
-        responses={
-            **_file_response("The ZIP archive.", "application/zip"),
-            401: NOT_SIGNED_IN,
-            403: NOT_A_REGISTRAR,
-            404: _error("No such job, or its archive is not ready yet."),
-        },
+    @_file_schema(
+        "archive",
+        "The certificates (ZIP)",
+        "Issue jobs, once their certificates are made: every certificate "
+        "(PDF) the job issued and `manifest.csv`. A download that broke off "
+        "resumes with a `Range` header.",
+        "The ZIP archive.",
+        "application/zip",
+        "No such job, or its archive is not ready yet.",
     )
     def get(self, request: Request, public_id: str) -> HttpResponse:
         job = _job(public_id)
         if not job.archive:
             raise NotFound(_("The certificates' archive is not ready yet."))
-        return _stored(
-            request, job.archive, os.path.basename(job.archive.name), "application/zip"
-        )
-
-
-def _stored(request: Request, file, filename: str, content_type: str) -> HttpResponse:
-    try:
         return private_file(
-            request._request, file, filename=filename, content_type=content_type
+            request._request,
+            job.archive,
+            filename=os.path.basename(job.archive.name),
+            content_type="application/zip",
         )
-    except FileNotFoundError:
-        raise NotFound(_("This file is no longer available.")) from None

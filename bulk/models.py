@@ -5,6 +5,8 @@ the writes in services.py.
 
 from __future__ import annotations
 
+import os
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -116,6 +118,12 @@ class BulkJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.public_id} ({self.status})"
+
+    @property
+    def file_stem(self) -> str:
+        """The uploaded file's name without its extension: what the files made
+        from it are named after."""
+        return os.path.splitext(self.file_name)[0] or "bulk"
 
 
 class BulkRow(models.Model):

@@ -28,10 +28,36 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from bulk.policies import Column
 from credentials.policies import format_verification_code, normalise_verification_code
 
 ACTIVE, REVOKED, SUPERSEDED = "active", "revoked", "superseded"  # Credential.Status
 MAX_REFERENCE_LENGTH = 64  # BulkRow.reference
+
+#: The columns of a bulk revocation file, as its page documents them.
+COLUMNS: tuple[Column, ...] = (
+    Column(
+        "credential",
+        True,
+        gettext_lazy(
+            "The credential's id, or its verification code as printed on the "
+            "certificate: with or without dashes or spaces, in capitals or not. A "
+            "verification page's address works too. The column may also be named "
+            "credential_id, id, verification_code or code."
+        ),
+        "7K4P-9QXR-2H",
+    ),
+    Column(
+        "verification_code",
+        False,
+        gettext_lazy(
+            "When a file has both an id column and a verification code column (a "
+            "bulk issuance's result file has), the id is used and the code must "
+            "name the same credential."
+        ),
+        "7K4P9QXR2H",
+    ),
+)
 _SHOWN_LENGTH = 60
 
 _UUID_IN_TEXT = re.compile(

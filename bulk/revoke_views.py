@@ -14,31 +14,22 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from courses.policies import PolicyError
 from courses.services import institution_tz
-from microcred.roles import is_registrar
 
-from . import selectors, services, tables
+from . import revoke_policies, selectors, services, tables
 from .forms import ACCEPT
 from .models import BulkJob
 from .revoke_forms import CredentialFilterForm, RevokeUploadForm, SelectionForm
+from .views import PAGE_SIZE, attachment, require_registrar
 
-PAGE_SIZE = 50
-CSV_TYPE = "text/csv; charset=utf-8"
 TEMPLATE_NAME = "bulk-revocation-template"
-
-
-def _require_registrar(request: HttpRequest) -> None:
-    if not is_registrar(request.user):
-        raise PermissionDenied
 
 
 # --- a revocation from a file -----------------------------------------------------
@@ -50,7 +41,7 @@ def _revoke_page(
     return render(
         request,
         "bulk/revoke_new.html",
-        {"form": form, "accept": ACCEPT},
+        {"form": form, "columns": revoke_policies.COLUMNS, "accept": ACCEPT},
         status=status,
     )
 
@@ -60,7 +51,7 @@ def _revoke_page(
 def revoke_new(request: HttpRequest) -> HttpResponse:
     """The upload form; a good file and a reason become a revoke job whose
     dry run is queued."""
-    _require_registrar(request)
+    require_registrar(request)
     if request.method != "POST":
         return _revoke_page(request, RevokeUploadForm())
     form = RevokeUploadForm(request.POST, request.FILES)
@@ -82,12 +73,12 @@ def revoke_new(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def revoke_template_csv(request: HttpRequest) -> HttpResponse:
-    _require_registrar(request)
-    response = HttpResponse(tables.revoke_template_csv(), content_type=CSV_TYPE)
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=f"{TEMPLATE_NAME}.csv"
+    require_registrar(request)
+    return attachment(
+        tables.revoke_template_csv(),
+        filename=f"{TEMPLATE_NAME}.csv",
+        content_type=tables.CSV_TYPE,
     )
-    return response
 
 
 # --- a revocation from a selection ------------------------------------------------
@@ -124,7 +115,7 @@ def credentials(request: HttpRequest) -> HttpResponse:
     """Every credential, filtered, 50 a page, to tick and revoke with a
     reason: the selection becomes a revoke job (its dry run) and the job's
     page follows."""
-    _require_registrar(request)
+    require_registrar(request)
     selection = SelectionForm(request.POST or None)
     if request.method == "POST" and selection.is_valid():
         try:

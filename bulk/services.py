@@ -843,8 +843,7 @@ def job_build_archive(*, job_id: int) -> BulkJob:
             digest.update(block)
         spool.seek(0)
         old = job.archive.name
-        stem = os.path.splitext(job.file_name)[0] or "bulk"
-        job.archive.save(f"{stem}-certificates.zip", File(spool), save=False)
+        job.archive.save(f"{job.file_stem}-certificates.zip", File(spool), save=False)
     BulkJob.objects.filter(pk=job.pk).update(
         archive=job.archive.name,
         archive_bytes=size,

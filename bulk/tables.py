@@ -36,6 +36,9 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from bulk.policies import COLUMN_NAMES, COLUMNS, REQUIRED_COLUMNS, RowDecision
 
+CSV_TYPE = "text/csv; charset=utf-8"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 MAX_ROWS = 100_000
 MAX_UNPACKED_BYTES = 512 * 1024 * 1024  # an XLSX's XML, once unzipped
 XLSX_MAX_CELL = 32_767  # Excel's limit on the characters in a cell

@@ -49,9 +49,7 @@ POLL_SECONDS = 2
 SHOWN_ERRORS = 100
 SHOWN_SKIPS = 20
 
-CSV_TYPE = "text/csv; charset=utf-8"
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-REPORT_TYPES = {"csv": CSV_TYPE, "xlsx": XLSX_TYPE}
+REPORT_TYPES = {"csv": tables.CSV_TYPE, "xlsx": tables.XLSX_TYPE}
 TEMPLATE_NAME = "bulk-issuance-template"
 RUNNING = (BulkJob.Status.PENDING, BulkJob.Status.RUNNING)
 FINISHED = (
@@ -64,14 +62,14 @@ FINISHED = (
 # --- who may see what -------------------------------------------------------------
 
 
-def _require_registrar(request: HttpRequest) -> None:
+def require_registrar(request: HttpRequest) -> None:
     """The registrar's office and superusers; anyone else is a 403."""
     if not is_registrar(request.user):
         raise PermissionDenied
 
 
 def _job(request: HttpRequest, public_id: uuid.UUID) -> BulkJob:
-    _require_registrar(request)
+    require_registrar(request)
     job = selectors.bulk_job(public_id)
     if job is None:
         raise Http404(_("This bulk job does not exist."))
@@ -82,7 +80,7 @@ def _rows(job: BulkJob, outcome: str) -> QuerySet[BulkRow]:
     return BulkRow.objects.filter(job=job, outcome=outcome).order_by("line")
 
 
-def _attachment(content: bytes, *, filename: str, content_type: str) -> HttpResponse:
+def attachment(content: bytes, *, filename: str, content_type: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=True, filename=filename
@@ -97,7 +95,7 @@ def _attachment(content: bytes, *, filename: str, content_type: str) -> HttpResp
 @login_required
 def jobs(request: HttpRequest) -> HttpResponse:
     """Every bulk job, newest first, 50 a page."""
-    _require_registrar(request)
+    require_registrar(request)
     page = Paginator(selectors.registrar_jobs(), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -122,7 +120,7 @@ def _new_page(
 @login_required
 def new(request: HttpRequest) -> HttpResponse:
     """The upload form; a good file becomes a job whose dry run is queued."""
-    _require_registrar(request)
+    require_registrar(request)
     if request.method != "POST":
         return _new_page(request, UploadForm())
     form = UploadForm(request.POST, request.FILES)
@@ -143,20 +141,22 @@ def new(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def template_csv(request: HttpRequest) -> HttpResponse:
-    _require_registrar(request)
-    return _attachment(
-        tables.template_csv(), filename=f"{TEMPLATE_NAME}.csv", content_type=CSV_TYPE
+    require_registrar(request)
+    return attachment(
+        tables.template_csv(),
+        filename=f"{TEMPLATE_NAME}.csv",
+        content_type=tables.CSV_TYPE,
     )
 
 
 @require_GET
 @login_required
 def template_xlsx(request: HttpRequest) -> HttpResponse:
-    _require_registrar(request)
-    return _attachment(
+    require_registrar(request)
+    return attachment(
         tables.template_xlsx(),
         filename=f"{TEMPLATE_NAME}.xlsx",
-        content_type=XLSX_TYPE,
+        content_type=tables.XLSX_TYPE,
     )
 
 
@@ -165,7 +165,7 @@ def template_xlsx(request: HttpRequest) -> HttpResponse:
 def sample_csv(request: HttpRequest) -> HttpResponse:
     """A file to try the dry run with: rows that issue, dated from today, and
     rows with errors, on achievements that exist here."""
-    _require_registrar(request)
+    require_registrar(request)
     tz = institution_tz()
     today = timezone.now().astimezone(tz).date()
     month_ago = today - dt.timedelta(days=30)
@@ -181,8 +181,8 @@ def sample_csv(request: HttpRequest) -> HttpResponse:
         )
         return redirect("bulk:new")
     content = tables.write_csv(tables.sample_rows(codes, today), policies.COLUMN_NAMES)
-    return _attachment(
-        content, filename="bulk-issuance-sample.csv", content_type=CSV_TYPE
+    return attachment(
+        content, filename="bulk-issuance-sample.csv", content_type=tables.CSV_TYPE
     )
 
 
@@ -314,19 +314,12 @@ def report(request: HttpRequest, public_id: uuid.UUID) -> FileResponse:
     stored = job.report_csv if file_format == "csv" else job.report_xlsx
     if not stored:
         raise Http404(_("This job has no dry-run report."))
-    try:
-        handle = stored.open("rb")
-    except FileNotFoundError:
-        raise Http404(_("The report is no longer available.")) from None
-    stem = os.path.splitext(job.file_name)[0] or "bulk"
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=f"{stem}-dry-run.{file_format}",
+    return private_file(
+        request,
+        stored,
+        filename=f"{job.file_stem}-dry-run.{file_format}",
         content_type=REPORT_TYPES[file_format],
     )
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 # --- running a job ----------------------------------------------------------------
@@ -384,20 +377,20 @@ def result(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         raise Http404(_("The result comes as CSV or XLSX."))
     if job.status not in FINISHED:
         raise Http404(_("This job has no result yet."))
-    stem = os.path.splitext(job.file_name)[0] or "bulk"
+    stem = job.file_stem
     if file_format == "csv" and job.result_csv:
         return private_file(
             request,
             job.result_csv,
             filename=f"{stem}-result.csv",
-            content_type=CSV_TYPE,
+            content_type=tables.CSV_TYPE,
         )
     rows = services.result_rows(job)
     if file_format == "csv":
         content = tables.write_csv(rows, services.RESULT_COLUMNS)
     else:
         content = tables.write_xlsx(rows, services.RESULT_COLUMNS, sheet_title="Result")
-    response = _attachment(
+    response = attachment(
         content,
         filename=f"{stem}-result.{file_format}",
         content_type=REPORT_TYPES[file_format],
@@ -430,7 +423,7 @@ def archive(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 def cohort(request: HttpRequest) -> HttpResponse:
     """Offerings whose completed learners hold no credential yet; one button
     each checks them as a job (its dry run)."""
-    _require_registrar(request)
+    require_registrar(request)
     form = CohortForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

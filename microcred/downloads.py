@@ -15,8 +15,9 @@ import re
 
 from django.core.files.storage import Storage
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
@@ -74,8 +75,15 @@ class _Slice:
 def private_file(
     request: HttpRequest, file: FieldFile, *, filename: str, content_type: str
 ) -> HttpResponse:
-    """The file as an attachment, never cached by anyone else, ranges allowed."""
-    size = file.size
+    """The file as an attachment, never cached by anyone else, ranges allowed.
+
+    A file the storage no longer holds is a 404 (Http404, which DRF answers
+    as JSON), not a 500.
+    """
+    try:
+        size = file.size
+    except FileNotFoundError:
+        raise Http404(_("This file is no longer available.")) from None
     etag = _etag(file, size)
     wanted = request.headers.get("Range", "")
     if_range = request.headers.get("If-Range")
@@ -87,7 +95,10 @@ def private_file(
             response = HttpResponse(status=416)
             response["Content-Range"] = f"bytes */{size}"
             return response
-    handle = file.open("rb")
+    try:
+        handle = file.open("rb")
+    except FileNotFoundError:
+        raise Http404(_("This file is no longer available.")) from None
     if part is None:
         response = FileResponse(handle, content_type=content_type)
         response["Content-Length"] = str(size)

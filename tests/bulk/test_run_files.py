@@ -224,6 +224,30 @@ def test_an_unbuilt_zip_is_a_404_with_a_reason(
     assert response.status_code == 404
 
 
+def test_a_zip_the_storage_lost_is_a_404_on_the_page_and_in_the_api(
+    client,
+    registrar,  # noqa: F811
+    django_capture_on_commit_callbacks,
+):
+    """Not a 500: the storage may lose a file (a volume restored, a bucket
+    emptied); the job and its record stay as they were."""
+    job = finished_job(registrar, django_capture_on_commit_callbacks, count=1)
+    job.archive.storage.delete(job.archive.name)
+    client.force_login(registrar)
+
+    page = client.get(reverse("bulk:archive", args=[job.public_id]))
+    api = client.get(
+        reverse("api:bulk-job-archive", args=[job.public_id]), HTTP_RANGE="bytes=5-"
+    )
+
+    assert page.status_code == 404
+    assert api.status_code == 404
+    assert api.json()["error"] == "This file is no longer available."
+    job.refresh_from_db()
+    assert job.archive
+    assert job.archive_sha256
+
+
 # --- the cohort source ------------------------------------------------------------
 
 
